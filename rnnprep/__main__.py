@@ -1,0 +1,3 @@
+from rnnprep.cli.main import main
+
+raise SystemExit(main())

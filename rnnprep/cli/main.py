@@ -1,0 +1,122 @@
+"""`rnnprep` argument parsing and dispatch.
+
+Command modules are imported only when their command runs, so `rnnprep --help` stays fast
+and never imports torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from rnnprep import __version__
+
+
+class UsageError(Exception):
+    """Bad arguments or input: printed as one line, exit status 2."""
+
+
+EXAMPLES = {
+    "quiz": "rnnprep quiz --topic lstm --count 10\n  rnnprep quiz --exam --count 15",
+    "questions": "rnnprep questions --topic gru\n  rnnprep questions --json | jq '.[].id'",
+    "exercises": "rnnprep exercises\n  rnnprep exercises --json",
+    "show": "rnnprep show lstm_cell",
+    "start": "rnnprep start lstm_cell --dir ~/rnn-practice",
+    "hint": "rnnprep hint lstm_cell",
+    "progress": "rnnprep progress\n  rnnprep progress --json",
+    "grade": "rnnprep grade lstm_cell rnnprep-work/lstm_cell/lstm_cell.py\n"
+             "  rnnprep grade lstm_cell solution.py --json\n"
+             "  rnnprep grade lstm_cell solution.py --format gradescope --output results.json\n"
+             "  rnnprep grade lstm_cell solution.py --watch",
+    "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell",
+}
+
+
+def _command(sub, name: str, help_text: str, module: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text,
+                       epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(module=module, command=name)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rnnprep",
+        description="Get ready for RNN/LSTM/GRU interviews: a spaced-repetition quiz and graded PyTorch exercises.",
+        epilog="examples:\n  rnnprep                 open the app\n  rnnprep quiz --topic lstm\n"
+               "  rnnprep start lstm_cell && rnnprep grade lstm_cell rnnprep-work/lstm_cell/lstm_cell.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rnnprep {__version__}")
+    parser.add_argument("--home", type=Path, help="where progress is stored (default: $RNNPREP_HOME or the "
+                                                   "user data directory)")
+    parser.add_argument("--deck", type=Path, action="append", default=[], metavar="PATH",
+                        help="also load questions from this YAML deck (repeatable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = _command(sub, "quiz", "open the quiz directly", "rnnprep.cli.app_cmd")
+    p.add_argument("--topic", help="only questions with this topic")
+    p.add_argument("--count", type=int, default=10, help="questions in this session (default 10)")
+    p.add_argument("--exam", action="store_true", help="exam mode: a countdown, no answers until the end")
+    p.add_argument("--minutes", type=float, default=None, help="exam length (default: 2 minutes a question)")
+
+    p = _command(sub, "questions", "list the interview questions", "rnnprep.cli.content_cmds")
+    p.add_argument("--topic", help="only questions with this topic")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per question")
+
+    p = _command(sub, "exercises", "list the coding exercises", "rnnprep.cli.content_cmds")
+    p.add_argument("--json", action="store_true", help="print a JSON list of {slug, title, difficulty, topics}")
+
+    p = _command(sub, "show", "print an exercise's statement", "rnnprep.cli.content_cmds")
+    p.add_argument("slug")
+
+    p = _command(sub, "start", "write an exercise's starter and statement into a workspace", "rnnprep.cli.content_cmds")
+    p.add_argument("slug")
+    p.add_argument("--dir", type=Path, default=Path("rnnprep-work"), help="workspace (default ./rnnprep-work)")
+
+    p = _command(sub, "hint", "show the next hint for an exercise", "rnnprep.cli.content_cmds")
+    p.add_argument("slug")
+
+    p = _command(sub, "progress", "show quiz and exercise progress", "rnnprep.cli.content_cmds")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = _command(sub, "grade", "grade a solution file with the exercise's hidden tests", "rnnprep.cli.grade_cmd")
+    p.add_argument("slug")
+    p.add_argument("path", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--format", choices=("table", "json", "gradescope"), default=None,
+                   help="report format; gradescope writes Gradescope's results.json")
+    p.add_argument("--output", type=Path, default=None, help="file for --format gradescope (default results.json)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds the submission may run in total")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    p.add_argument("--watch", action="store_true", help="re-grade every time the file is saved")
+    p.add_argument("--no-record", action="store_true", help="don't record this attempt in the progress store")
+
+    p = _command(sub, "validate", "prove exercises sound: reference passes, starter and mistakes fail",
+                 "rnnprep.cli.validate_cmd")
+    p.add_argument("slugs", nargs="*", metavar="SLUG")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.home is not None:
+        import os
+
+        os.environ["RNNPREP_HOME"] = str(args.home)
+    module = importlib.import_module(getattr(args, "module", None) or "rnnprep.cli.app_cmd")
+    from rnnprep.content.errors import ContentError
+
+    try:
+        return int(module.run(args) or 0)
+    except (UsageError, ContentError) as exc:
+        print(f"rnnprep: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,22 @@
+"""How a hidden suite declares a check and how it fails one.
+
+A check is a pytest test marked with its category; a `CheckFailure` message is shown to the
+learner verbatim, so it should say what is wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnprep.content.model import CHECK_CATEGORIES
+
+
+class CheckFailure(AssertionError):
+    """The submission is wrong in a way the message explains."""
+
+
+def check(category: str, title: str):
+    """Mark a test as a graded check: `@check("parity", "h' matches nn.RNNCell")`."""
+    if category not in CHECK_CATEGORIES:
+        raise ValueError(f"unknown check category {category!r}")
+    return pytest.mark.rnnprep_check(category=category, title=title)

@@ -1,0 +1,96 @@
+"""Tensor comparisons whose failure messages say which tensor, how far off, where, and why.
+
+Runs on the trusted side only, on plain tensors rebuilt from the wire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import torch
+
+from rnnprep.grading.checks import CheckFailure
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """|actual - expected| <= atol_scale * max|expected| + rtol * |expected| + floor."""
+
+    rtol: float
+    atol_scale: float
+    floor: float = 1e-12
+
+    def bound(self, expected: torch.Tensor) -> torch.Tensor:
+        scale = expected.abs().max().item() if expected.numel() else 0.0
+        return self.atol_scale * scale + self.rtol * expected.abs() + self.floor
+
+
+TIGHT64 = Tolerance(rtol=1e-7, atol_scale=1e-9)
+"""Float64 on the CPU: correct code agrees to ~1e-14; typical bugs differ by 0.1 or more."""
+LOOSE32 = Tolerance(rtol=1e-4, atol_scale=1e-5)
+LOOSE32_GRAD = Tolerance(rtol=1e-4, atol_scale=5e-5)
+
+
+def tolerance_for(dtype: torch.dtype, *, gradient: bool = False) -> Tolerance:
+    if dtype == torch.float64:
+        return TIGHT64
+    return LOOSE32_GRAD if gradient else LOOSE32
+
+
+def close(actual: torch.Tensor, expected: torch.Tensor, tol: Tolerance | None = None) -> bool:
+    if actual is None or actual.shape != expected.shape:
+        return False
+    tol = tol or tolerance_for(expected.dtype)
+    a, e = actual.to(torch.float64), expected.to(torch.float64)
+    return bool(torch.isfinite(a).all()) and bool(((a - e).abs() <= tol.bound(e)).all())
+
+
+def assert_close(actual, expected: torch.Tensor, what: str, *, tol: Tolerance | None = None,
+                 gradient: bool = False, diagnose: Callable[[torch.Tensor], str | None] | None = None) -> None:
+    """Fail with an actionable message unless `actual` equals `expected` within tolerance."""
+    if actual is None:
+        raise CheckFailure(f"{what}: no gradient reached it (is the output detached, or is it unused in forward?)"
+                           if gradient else f"{what} is missing (None)")
+    if not isinstance(actual, torch.Tensor):
+        raise CheckFailure(f"{what} should be a tensor, got {type(actual).__name__}")
+    if tuple(actual.shape) != tuple(expected.shape):
+        raise CheckFailure(f"{what} has shape {tuple(actual.shape)}; torch.nn gives {tuple(expected.shape)}")
+    if actual.dtype != expected.dtype:
+        raise CheckFailure(f"{what} has dtype {actual.dtype}; expected {expected.dtype} like the input "
+                           "(compute in the input's dtype: create new tensors with x.new_zeros(...))")
+    tol = tol or tolerance_for(expected.dtype, gradient=gradient)
+    a, e = actual.to(torch.float64), expected.to(torch.float64)
+    if not torch.isfinite(a).all():
+        bad = _index(torch.nonzero(~torch.isfinite(a))[0]) if a.dim() else "()"
+        raise CheckFailure(f"{what} contains NaN or inf (first at index {bad})")
+    err = (a - e).abs()
+    excess = err - tol.bound(e)
+    if (excess <= 0).all():
+        return
+    flat = int(torch.argmax(excess.reshape(-1)))
+    idx = _index(torch.tensor(torch.unravel_index(torch.tensor(flat), e.shape))) if e.dim() else "()"
+    got, want = a.reshape(-1)[flat].item(), e.reshape(-1)[flat].item()
+    message = (f"{what} differs from torch.nn: max abs error {err.max().item():.3g} "
+               f"(at {idx}: got {got:.6g}, expected {want:.6g})")
+    cause = diagnose(actual) if diagnose else None
+    if cause:
+        message += f". Likely cause: {cause}"
+    raise CheckFailure(message)
+
+
+def _index(t: torch.Tensor) -> str:
+    return "[" + ", ".join(str(int(i)) for i in t.tolist()) + "]"
+
+
+def first_match(actual: torch.Tensor, variants: Mapping[str, Callable[[], torch.Tensor]],
+                tol: Tolerance | None = None) -> str | None:
+    """Name of the first known mistake whose output `actual` reproduces, if any."""
+    for name, make in variants.items():
+        try:
+            candidate = make()
+        except RuntimeError:
+            continue
+        if close(actual, candidate, tol):
+            return name
+    return None

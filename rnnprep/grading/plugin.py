@@ -1,0 +1,177 @@
+"""The pytest plugin that turns a hidden suite into graded checks (trusted side).
+
+Loaded with `-p rnnprep.grading.plugin` in the grading process. It starts the sandbox
+worker as early as possible, gives suites the `submission` fixture, orders checks (rules
+and limits last, after the code has run), and streams signed events: what was collected,
+each result as it finishes, and the incidents the sandbox saw.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from rnnprep.grading.checks import CheckFailure
+from rnnprep.grading.events import EventWriter
+from rnnprep.grading.sandbox import Limits, Sandbox, SandboxFailure
+
+LAST = ("rules", "limits")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("rnnprep")
+    group.addoption("--rnnprep-submission", help="the learner's file")
+    group.addoption("--rnnprep-exercise", help="the exercise folder")
+    group.addoption("--rnnprep-events-fd", type=int, help="where signed events go")
+    group.addoption("--rnnprep-key-fd", type=int, help="a pipe that carries the event-signing key")
+    group.addoption("--rnnprep-timeout", type=float, default=None)
+    group.addoption("--rnnprep-device", default="cpu")
+
+
+class Grading:
+    def __init__(self, config):
+        from rnnprep.content.loader import load_exercise
+
+        self.exercise = load_exercise(Path(config.getoption("--rnnprep-exercise")))
+        key = _read_key(config.getoption("--rnnprep-key-fd"))
+        self.events = EventWriter(config.getoption("--rnnprep-events-fd"), key)
+        timeout = config.getoption("--rnnprep-timeout") or self.exercise.time_limit_s
+        self.device = config.getoption("--rnnprep-device")
+        self.submission_path = Path(config.getoption("--rnnprep-submission"))
+        self.sandbox = Sandbox(self.submission_path, list(self.exercise.forbidden),
+                               Limits(timeout_s=timeout, memory_mb=self.exercise.memory_limit_mb))
+        self.sandbox.start()
+        self.started = time.monotonic()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "rnnprep_check(category, title): a graded check")
+    if config.getoption("--rnnprep-submission"):
+        _undumpable()
+        config._rnnprep = Grading(config)
+
+
+def pytest_unconfigure(config):
+    grading = getattr(config, "_rnnprep", None)
+    if grading is not None:
+        grading.sandbox.close()
+
+
+def _grading(request) -> Grading:
+    grading = getattr(request.config, "_rnnprep", None)
+    if grading is None:
+        pytest.fail("hidden suites run only under `rnnprep grade`")
+    return grading
+
+
+@pytest.fixture(scope="session")
+def grading(request) -> Grading:
+    return _grading(request)
+
+
+@pytest.fixture(scope="session")
+def exercise(grading):
+    return grading.exercise
+
+
+@pytest.fixture(scope="session")
+def submission(grading):
+    from rnnprep.grading.harness import Submission
+
+    return Submission(grading.sandbox, grading.exercise.defines)
+
+
+@pytest.fixture(scope="session")
+def submission_source(grading) -> str:
+    return grading.submission_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def device(grading) -> str:
+    return grading.device
+
+
+def _marker(item):
+    mark = item.get_closest_marker("rnnprep_check")
+    return (mark.kwargs.get("category", "api"), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    grading = getattr(config, "_rnnprep", None)
+    if grading is None:
+        return
+    items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
+    checks = []
+    for it in items:
+        category, title = _marker(it)
+        checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
+    grading.events.emit("collected", checks=checks)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    grading = getattr(item.config, "_rnnprep", None)
+    if grading is None:
+        return report
+    category, title = _marker(item)
+    if category is None:
+        status, message = "error", "internal: this test is not marked as a check"
+    elif report.when == "call" or (report.when == "setup" and not report.passed):
+        status, message = _outcome(report, call)
+    else:
+        return report
+    grading.events.emit("result", id=item.nodeid, status=status, message=message,
+                        duration=round(call.duration, 4))
+    return report
+
+
+def _outcome(report, call) -> tuple[str, str]:
+    if report.passed:
+        return "passed", ""
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        return "skipped", reason.removeprefix("Skipped: ")
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, CheckFailure):
+        return "failed", str(exc)
+    if isinstance(exc, SandboxFailure):
+        return "error", str(exc)
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc).split("\nassert")[0].strip() or "assertion failed"
+    name = type(exc).__name__ if exc else "error"
+    return "error", f"internal error in the hidden suite ({name}: {str(exc)[:300]})"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    grading = getattr(session.config, "_rnnprep", None)
+    if grading is None:
+        return
+    out = grading.sandbox.output
+    grading.events.emit("finished", incidents=grading.sandbox.incidents, violations=grading.sandbox.violations,
+                        output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
+                        device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+
+
+def _read_key(fd: int) -> bytes:
+    """The event-signing key arrives on its own pipe: never in argv or the environment."""
+    data = b""
+    while len(data) < 200:
+        chunk = os.read(fd, 200 - len(data))
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    return bytes.fromhex(data.decode().strip())
+
+
+def _undumpable() -> None:
+    """Keep same-user processes (the worker) out of this process's memory and file descriptors."""
+    try:
+        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass

@@ -1,0 +1,81 @@
+"""Helpers that hidden suites for recurrent layers share (trusted side, real torch.nn).
+
+They compare a remote submission with its torch.nn twin: parameter names and shapes,
+weight transfer both ways, PyTorch's initialisation, and seeded random inputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from rnnprep.grading.checks import CheckFailure
+
+
+def randn(*shape: int, dtype=torch.float64, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*shape, generator=g, dtype=dtype)
+
+
+def seeded(module_factory, *, seed: int = 1, dtype=torch.float64) -> nn.Module:
+    torch.manual_seed(seed)
+    return module_factory().to(dtype)
+
+
+def assert_same_parameters(remote, reference: nn.Module, layout_hint: str = "") -> None:
+    """Names and shapes must equal the torch.nn module's, so state dicts transfer both ways."""
+    expected = {n: tuple(p.shape) for n, p in reference.named_parameters()}
+    got = {n: shape for n, (shape, _, _) in remote.params.items()}
+    missing = [n for n in expected if n not in got]
+    extra = [n for n in got if n not in expected]
+    problems = []
+    if missing:
+        problems.append("missing parameter(s) " + ", ".join(f"{n} {expected[n]}" for n in missing))
+    if extra:
+        problems.append("unexpected parameter(s) " + ", ".join(extra))
+    for n in expected:
+        if n in got and got[n] != expected[n]:
+            problems.append(f"{n} has shape {got[n]}, torch.nn has {expected[n]}")
+    if problems:
+        raise CheckFailure("; ".join(problems) + (f". {layout_hint}" if layout_hint else ""))
+    frozen = [n for n, (_, _, rg) in remote.params.items() if not rg]
+    if frozen:
+        raise CheckFailure(f"parameter(s) {', '.join(frozen)} do not require grad; wrap them in nn.Parameter")
+
+
+def assert_state_dict_round_trip(remote, reference: nn.Module) -> None:
+    remote.load_state_dict(reference.state_dict())
+    back = remote.state_dict()
+    try:
+        reference.load_state_dict(back, strict=True)
+    except RuntimeError as exc:
+        raise CheckFailure(f"nn.{type(reference).__name__} cannot load your state_dict: "
+                           f"{str(exc).splitlines()[0]}") from None
+    for name, value in reference.state_dict().items():
+        if not torch.equal(back[name].to(value.dtype), value):
+            raise CheckFailure(f"after load_state_dict, {name} does not hold the loaded values")
+
+
+def assert_pytorch_init(state: dict[str, torch.Tensor], hidden_size: int) -> None:
+    """Every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as torch.nn's recurrent layers do."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    for name, value in state.items():
+        v = value.to(torch.float64)
+        if v.numel() == 0:
+            continue
+        if v.abs().max().item() > bound * (1 + 1e-6):
+            raise CheckFailure(f"{name} has values up to {v.abs().max().item():.3g}; torch.nn initialises "
+                               f"uniformly in [-1/sqrt(hidden_size), 1/sqrt(hidden_size)] = ±{bound:.3g}")
+        if v.numel() >= 16 and v.std().item() < bound / math.sqrt(3) * 0.5:
+            raise CheckFailure(f"{name} looks constant or nearly zero (std {v.std().item():.3g}); initialise it "
+                               f"uniformly in ±{bound:.3g} like torch.nn")
+
+
+def assert_attached(result, names: list[str]) -> None:
+    flags = result.output_requires_grad
+    for name, flag in zip(names, flags):
+        if not flag:
+            raise CheckFailure(f"{name} is detached from the autograd graph (no grad_fn), so no gradient can "
+                               "reach the inputs or the weights: don't call .detach(), .data or torch.no_grad()")

@@ -1,0 +1,116 @@
+"""The grade as data: checks, score, verdict, and the JSON and Gradescope shapes of it.
+
+No torch here: the CLI and the TUI build and render reports without it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("passed", "failed", "error", "skipped")
+
+
+@dataclass
+class CheckResult:
+    id: str
+    name: str
+    category: str
+    title: str
+    status: str = "error"
+    message: str = "no result: the grader never reported this check"
+    duration: float = 0.0
+    weight: float = 1.0
+
+
+@dataclass
+class Report:
+    exercise: str
+    checks: list[CheckResult]
+    device: str = "cpu"
+    duration_s: float = 0.0
+    output_tail: str = ""
+    output_truncated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def graded(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status != "skipped"]
+
+    @property
+    def passed(self) -> bool:
+        """Fail closed: every graded check must have been seen passing, and there must be some."""
+        return bool(self.graded) and all(c.status == "passed" for c in self.graded)
+
+    @property
+    def score(self) -> float:
+        total = sum(c.weight for c in self.graded)
+        if total <= 0:
+            return 0.0
+        return round(sum(c.weight for c in self.graded if c.status == "passed") / total, 4)
+
+    def verdict(self) -> str:
+        n = len(self.graded)
+        ok = sum(c.status == "passed" for c in self.graded)
+        if self.passed:
+            return f"PASSED: {self.exercise}, all {n} checks passed"
+        first = next((c for c in self.checks if c.status in ("failed", "error")), None)
+        hint = f"; first problem: {first.title}: {first.message}" if first else ""
+        return f"NOT PASSED: {self.exercise}, {ok}/{n} checks passed{hint}"
+
+    def to_json(self) -> dict:
+        return {
+            "exercise": self.exercise,
+            "passed": self.passed,
+            "score": self.score,
+            "device": self.device,
+            "duration_s": round(self.duration_s, 3),
+            "checks": [{"name": c.name, "category": c.category, "title": c.title, "status": c.status,
+                        "message": c.message, "weight": round(c.weight, 4), "duration_s": c.duration}
+                       for c in self.checks],
+            "output_tail": self.output_tail,
+            "output_truncated": self.output_truncated,
+            "notes": self.notes,
+        }
+
+    def to_gradescope(self, max_score: float = 100.0) -> dict:
+        """Gradescope's autograder `results.json`: one test per check, points by weight."""
+        total = sum(c.weight for c in self.graded) or 1.0
+        tests = []
+        for c in self.checks:
+            points = max_score * c.weight / total if c.status != "skipped" else 0.0
+            tests.append({
+                "name": f"[{c.category}] {c.title}",
+                "name_format": "text",
+                "score": round(points if c.status == "passed" else 0.0, 4),
+                "max_score": round(points, 4),
+                "status": "passed" if c.status == "passed" else "failed",
+                "output": c.message or c.status,
+                "output_format": "text",
+                "visibility": "visible",
+            })
+        return {
+            "score": round(max_score * self.score, 4),
+            "execution_time": round(self.duration_s, 3),
+            "output": self.verdict(),
+            "output_format": "text",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2)
+
+
+def report_from_json(data: dict) -> Report:
+    """Rebuild a stored report (the progress store keeps the JSON)."""
+    checks = [CheckResult(id=c["name"], name=c["name"], category=c["category"], title=c.get("title", c["name"]),
+                          status=c["status"], message=c["message"], duration=c.get("duration_s", 0.0),
+                          weight=c.get("weight", 1.0)) for c in data.get("checks", [])]
+    return Report(exercise=data["exercise"], checks=checks, device=data.get("device", "cpu"),
+                  duration_s=data.get("duration_s", 0.0), output_tail=data.get("output_tail", ""),
+                  output_truncated=data.get("output_truncated", False), notes=data.get("notes", []))
+
+
+__all__ = ["CheckResult", "Report", "STATUSES", "asdict", "report_from_json"]

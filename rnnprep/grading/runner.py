@@ -1,0 +1,160 @@
+"""Run one exercise's hidden suite on one file and assemble the report (no torch here).
+
+The suite runs in its own pytest process (the trusted side), which in turn drives the
+sandbox worker. This process only reads signed events, so it can time the whole thing out,
+and it fails closed: a check with no signed "passed" result is not passed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from rnnprep.content.model import Exercise
+from rnnprep.grading.events import verify
+from rnnprep.grading.report import CheckResult, Report
+
+GRACE_S = 30.0
+"""Time the trusted side may take beyond the submission's budget (imports, references)."""
+
+EventCallback = Callable[[str, object], None]
+
+
+class GradingError(Exception):
+    """The grade could not be attempted at all (bad path, bad arguments)."""
+
+
+def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
+          on_event: EventCallback | None = None) -> Report:
+    submission = Path(submission)
+    if not submission.is_file():
+        raise GradingError(f"{submission}: no such file")
+    budget = timeout or exercise.time_limit_s
+    key = secrets.token_bytes(32)
+    events_r, events_w = os.pipe()
+    key_r, key_w = os.pipe()
+    cmd = [sys.executable, "-m", "pytest", str(exercise.tests_path), "-q", "-p", "no:cacheprovider",
+           "-p", "rnnprep.grading.plugin", "-c", os.devnull, "--rootdir", str(exercise.tests_path),
+           "--confcutdir", str(exercise.tests_path), "-o", "python_files=test_*.py",
+           "--rnnprep-submission", str(submission.resolve()), "--rnnprep-exercise", str(exercise.path),
+           "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget), "--rnnprep-device", device]
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            pass_fds=(events_w, key_r), env=env, start_new_session=True)
+    os.close(events_w)
+    os.close(key_r)
+    os.write(key_w, key.hex().encode())
+    os.close(key_w)
+    collector = _Collector(exercise, key, on_event)
+    deadline = started + budget + GRACE_S
+    timed_out = _pump(proc, events_r, collector, deadline)
+    os.close(events_r)
+    report = collector.report(device)
+    report.duration_s = time.monotonic() - started
+    if timed_out:
+        report.notes.append(f"the grader itself ran past {budget + GRACE_S:g} s and was stopped")
+    elif collector.finished is None:
+        tail = collector.pytest_output[-600:].strip()
+        report.notes.append(f"the grading process ended early (exit status {proc.returncode})"
+                            + (f": {tail}" if tail else ""))
+    if collector.tampered:
+        report.notes.append(f"{collector.tampered} unsigned or forged event line(s) were ignored")
+    return report
+
+
+def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float) -> bool:
+    """Read events and pytest's own output until both close; kill everything at the deadline."""
+    open_fds = {events_fd: b"", proc.stdout.fileno(): b""}
+    while open_fds:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            _kill(proc)
+            return True
+        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 1.0))
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                del open_fds[fd]
+                continue
+            if fd == events_fd:
+                buffer = open_fds[fd] + chunk
+                *lines, open_fds[fd] = buffer.split(b"\n")
+                for line in lines:
+                    collector.feed(line.decode("utf-8", "replace"))
+            else:
+                collector.pytest_output = (collector.pytest_output + chunk.decode("utf-8", "replace"))[-20000:]
+    try:
+        proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return True
+    return False
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+class _Collector:
+    def __init__(self, exercise: Exercise, key: bytes, on_event: EventCallback | None):
+        self.exercise, self.key, self.on_event = exercise, key, on_event
+        self.checks: dict[str, CheckResult] = {}
+        self.finished: dict | None = None
+        self.tampered = 0
+        self.pytest_output = ""
+
+    def feed(self, line: str) -> None:
+        event = verify(self.key, line)
+        if event is None:
+            self.tampered += 1
+            return
+        kind = event.get("event")
+        if kind == "collected" and not self.checks:
+            for c in event.get("checks", []):
+                self.checks[c["id"]] = CheckResult(id=c["id"], name=c["name"], category=c["category"],
+                                                   title=c["title"])
+            self._weigh()
+            self._notify("collected", list(self.checks.values()))
+        elif kind == "result" and event.get("id") in self.checks:
+            check = self.checks[event["id"]]
+            if check.status == "error" and check.message.startswith("no result"):
+                check.status, check.message = event["status"], event.get("message", "")
+                check.duration = float(event.get("duration", 0.0))
+            self._notify("result", check)
+        elif kind == "finished":
+            self.finished = event
+
+    def _weigh(self) -> None:
+        """Each category weighs what exercise.yaml says, shared among its checks."""
+        counts: dict[str, int] = {}
+        for c in self.checks.values():
+            counts[c.category] = counts.get(c.category, 0) + 1
+        for c in self.checks.values():
+            c.weight = self.exercise.weights.get(c.category, 1.0) / counts[c.category]
+
+    def _notify(self, kind: str, payload) -> None:
+        if self.on_event:
+            self.on_event(kind, payload)
+
+    def report(self, device: str) -> Report:
+        checks = list(self.checks.values())
+        if not checks:
+            checks = [CheckResult(id="suite", name="suite", category="import", title="the hidden suite ran",
+                                  message="the hidden suite did not start: "
+                                          + (self.pytest_output.strip().splitlines() or ["no output"])[-1][:300])]
+        finished = self.finished or {}
+        return Report(exercise=self.exercise.slug, checks=checks, device=finished.get("device", device),
+                      output_tail=finished.get("output_tail", ""),
+                      output_truncated=bool(finished.get("output_truncated", False)))

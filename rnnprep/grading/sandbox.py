@@ -1,0 +1,253 @@
+"""The trusted side's handle on the sandbox worker: limits, restarts and plain-words failures.
+
+Every way the worker can go wrong (exit, crash, hang, memory, output flood, garbage on the
+pipe) becomes a `SandboxFailure` whose message a learner can read; nothing the worker
+does can make a request look successful unless a well-formed reply arrived in time.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnprep.grading.wire import ChannelClosed, ChannelTimeout, FrameReader, ProtocolError, write_frame
+
+MAX_RESTARTS = 3
+SUBMISSION_FILENAME = "submission.py"
+
+
+class SandboxFailure(Exception):
+    """The worker could not answer: it exited, hung, ran out of memory or broke the protocol."""
+
+    def __init__(self, message: str, *, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class Limits:
+    timeout_s: float = 60.0
+    memory_mb: int = 4096
+    output_cap_bytes: int = 2 * 1024 * 1024
+    output_tail_bytes: int = 8 * 1024
+
+
+@dataclass
+class OutputCapture:
+    """Drains the worker's stdout/stderr so it can never block on a full pipe; keeps a tail."""
+
+    cap: int
+    tail_size: int
+    total: int = 0
+    tail: bytearray = field(default_factory=bytearray)
+    on_flood: object = None
+
+    def drain(self, fd: int) -> None:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.total += len(chunk)
+            self.tail += chunk
+            if len(self.tail) > self.tail_size:
+                del self.tail[: len(self.tail) - self.tail_size]
+            if self.total > self.cap and self.on_flood:
+                self.on_flood()
+                self.on_flood = None
+        os.close(fd)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.tail)
+
+    def text(self) -> str:
+        return self.tail.decode("utf-8", "replace")
+
+
+class Sandbox:
+    def __init__(self, submission: Path, forbidden: list[str], limits: Limits):
+        self.submission = Path(submission)
+        self.forbidden = list(forbidden)
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.timeout_s
+        self.proc: subprocess.Popen | None = None
+        self.workdir: Path | None = None
+        self.poisoned: SandboxFailure | None = None
+        self.restarts = -1
+        self.incidents: list[dict] = []
+        self.violations: list[dict] = []
+        self.output = OutputCapture(limits.output_cap_bytes, limits.output_tail_bytes)
+        self.loaded_names: list[str] = []
+        self.load_reply: dict | None = None
+        self._pending_setup = False
+        self._flooded = False
+
+    def start(self) -> None:
+        """Spawn the worker now; it imports torch while the suite is still being collected."""
+        self.restarts += 1
+        self.workdir = Path(tempfile.mkdtemp(prefix="rnnprep-sandbox-"))
+        shutil.copyfile(self.submission, self.workdir / SUBMISSION_FILENAME)
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        memory = self.limits.memory_mb * 1024 * 1024
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+               "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+        for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "OPENBLAS_CORETYPE",
+                    "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+            _die_with_parent()
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "rnnprep.grading.worker", str(req_r), str(resp_w)],
+            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=self.workdir, env=env,
+            pass_fds=(req_r, resp_w), start_new_session=True, preexec_fn=limit,
+        )
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+        self.req_fd = req_w
+        self.reader = FrameReader(resp_r)
+        self.resp_fd = resp_r
+        self.output.on_flood = self._flood
+        threading.Thread(target=self.output.drain, args=(out_r,), daemon=True).start()
+        self._send({"op": "setup", "forbidden": self.forbidden})
+        self._pending_setup = True
+
+    def _flood(self) -> None:
+        self._flooded = True
+        self.kill()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def request(self, header: dict, blobs: list[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
+        """Send one request and wait for its reply within the remaining time budget."""
+        self.ensure_running()
+        self._send(header, blobs)
+        return self._receive(during)
+
+    def ensure_running(self) -> None:
+        if self.poisoned:
+            raise SandboxFailure(f"not run: {self.poisoned}", kind=self.poisoned.kind)
+        if self.proc is not None and self.proc.poll() is None:
+            if self._pending_setup:
+                self._receive("start-up")
+                self._pending_setup = False
+                if self.load_reply is not None:
+                    self._send({"op": "load", "path": SUBMISSION_FILENAME, "names": self.loaded_names})
+                    self._receive("import of your file")
+            return
+        if self.restarts >= MAX_RESTARTS:
+            self.poisoned = SandboxFailure(f"the submission crashed {MAX_RESTARTS + 1} times; giving up", kind="limits")
+            raise SandboxFailure(str(self.poisoned), kind="limits")
+        self.close()
+        self.start()
+        self.ensure_running()
+
+    def load(self, names: list[str]) -> dict:
+        """Import the submission once; after a restart the import is replayed silently."""
+        if self.load_reply is None:
+            reply, _ = self.request({"op": "load", "path": SUBMISSION_FILENAME, "names": names},
+                                    during="the import of your file")
+            if not reply.get("ok"):
+                return reply
+            self.loaded_names, self.load_reply = names, reply
+        return self.load_reply
+
+    def _send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        try:
+            write_frame(self.req_fd, header, list(blobs))
+        except (BrokenPipeError, OSError):
+            pass
+
+    def _receive(self, during: str) -> tuple[dict, list[bytes]]:
+        try:
+            reply, blobs = self.reader.read(deadline=self.deadline)
+        except ChannelTimeout:
+            self.kill()
+            failure = SandboxFailure(f"timed out after {self.limits.timeout_s:g} s during {during}", kind="limits")
+            self.poisoned = failure
+            self.incidents.append({"kind": "timeout", "message": str(failure)})
+            raise failure from None
+        except ChannelClosed:
+            raise self._death(during) from None
+        except ProtocolError as exc:
+            self.kill()
+            failure = SandboxFailure(f"the submission corrupted the grader's channel during {during} ({exc})",
+                                     kind="rules")
+            self.poisoned = failure
+            self.incidents.append({"kind": "protocol", "message": str(failure)})
+            raise failure from None
+        for v in reply.get("violations", []) if isinstance(reply.get("violations"), list) else []:
+            if isinstance(v, dict) and v not in self.violations:
+                self.violations.append(v)
+        return reply, blobs
+
+    def _death(self, during: str) -> SandboxFailure:
+        code = self.proc.wait() if self.proc else None
+        if self._flooded:
+            failure = SandboxFailure(
+                f"the submission flooded its output (more than {self.limits.output_cap_bytes // 1024} KiB) "
+                f"during {during} and was stopped", kind="limits")
+            self.poisoned = failure
+            self.incidents.append({"kind": "output", "message": str(failure)})
+            return failure
+        if code is not None and code < 0:
+            sig = signal.Signals(-code).name
+            hint = f", likely the memory cap of {self.limits.memory_mb} MB" if sig in ("SIGKILL", "SIGSEGV") else ""
+            failure = SandboxFailure(f"the submission was killed by {sig} during {during}{hint}", kind="limits")
+            self.incidents.append({"kind": "signal", "message": str(failure)})
+        else:
+            failure = SandboxFailure(f"the submission exited during {during} (exit status {code})", kind="limits")
+            self.incidents.append({"kind": "exit", "message": str(failure)})
+        return failure
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+
+    def close(self) -> None:
+        self.kill()
+        for fd in ("req_fd", "resp_fd"):
+            if hasattr(self, fd):
+                try:
+                    os.close(getattr(self, fd))
+                except OSError:
+                    pass
+                delattr(self, fd)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL the worker if the trusted process dies first."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
