@@ -147,11 +147,22 @@ def describe_error(error: dict, during: str) -> str:
         return f"{during} ran out of memory{line}: {message.splitlines()[0][:200]}"
     if kind == "SystemExit":
         return f"{during} {message}{line}; a submission must not exit"
-    text = f"{during} raised {kind}{line}: {message.splitlines()[0][:300] if message else ''}"
+    text = f"{during} raised {kind}{line}: {_first_lines(message)}"
     lowered = message.lower()
     if "double" in lowered and ("float" in lowered) or "same dtype" in lowered:
         text += f". Hint: {DTYPE_HINT}"
     return text
+
+
+def _first_lines(message: str) -> str:
+    """The first line of an error, plus the next when the first only introduces it."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    text = lines[0]
+    if text.endswith(":") and len(lines) > 1:
+        text += " " + lines[1]
+    return text[:400]
 
 
 __all__ = ["CallResult", "CheckFailure", "Remote", "SandboxFailure", "Submission", "describe_error"]

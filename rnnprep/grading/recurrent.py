@@ -79,3 +79,54 @@ def assert_attached(result, names: list[str]) -> None:
         if not flag:
             raise CheckFailure(f"{name} is detached from the autograd graph (no grad_fn), so no gradient can "
                                "reach the inputs or the weights: don't call .detach(), .data or torch.no_grad()")
+
+
+def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None):
+    """Run the torch.nn twin exactly as the worker runs the submission: same leaves, same upstream grads.
+
+    Returns (outputs, input_grads, param_grads); outputs are detached copies.
+    """
+    args = _clone(list(args))
+    leaves = []
+    for path in grad_wrt:
+        parent, key = args, path[0]
+        for k in path[1:]:
+            parent, key = _thaw(parent, key), k
+        leaf = parent[key].detach().clone().requires_grad_(True)
+        parent[key] = leaf
+        leaves.append(leaf)
+    args = [_freeze(a) for a in args]
+    ref.zero_grad(set_to_none=True)
+    out = ref(*args)
+    if grad_outputs is not None:
+        outs, ups = [], []
+        _pair(out, grad_outputs, outs, ups)
+        torch.autograd.backward(outs, ups)
+    detached = tuple(o.detach() for o in out) if isinstance(out, tuple) else out.detach()
+    return (detached, [leaf.grad for leaf in leaves],
+            {n: p.grad for n, p in ref.named_parameters()})
+
+
+def _clone(value):
+    if isinstance(value, (list, tuple)):
+        return [_clone(v) for v in value]
+    return value
+
+
+def _freeze(value):
+    return tuple(_freeze(v) for v in value) if isinstance(value, list) else value
+
+
+def _thaw(parent, key):
+    if isinstance(parent[key], tuple):
+        parent[key] = list(parent[key])
+    return parent[key]
+
+
+def _pair(out, up, outs, ups):
+    if isinstance(out, (tuple, list)):
+        for o, u in zip(out, up):
+            _pair(o, u, outs, ups)
+    elif up is not None:
+        outs.append(out)
+        ups.append(up)

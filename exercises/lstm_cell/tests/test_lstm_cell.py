@@ -14,6 +14,7 @@ from rnnprep.grading.recurrent import (
     assert_same_parameters,
     assert_state_dict_round_trip,
     randn,
+    reference_call,
     seeded,
 )
 
@@ -70,23 +71,15 @@ def diagnose(ref, x, h, c, index):
 def run_both(submission, ref, x, state, *, grad=True, seed=3):
     """Forward (and backward with random upstream grads) on both; returns (remote result, expected)."""
     m = remote_like(submission, ref, bias=ref.bias)
-    ref.zero_grad()
-    dtype = x.dtype
-    gh, gc = randn(*x.shape[:-1], H, dtype=dtype, seed=seed), randn(*x.shape[:-1], H, dtype=dtype, seed=seed + 1)
+    gh, gc = randn(*x.shape[:-1], H, dtype=x.dtype, seed=seed), randn(*x.shape[:-1], H, dtype=x.dtype, seed=seed + 1)
     args = (x,) if state is None else (x, state)
-    grad_wrt = [(0,)] + ([] if state is None else [(1, 0), (1, 1)])
-    result = m(*args, grad_wrt=grad_wrt if grad else (), grad_outputs=(gh, gc) if grad else None)
-    xr = x.clone().requires_grad_(grad)
-    sr = None if state is None else tuple(s.clone().requires_grad_(grad) for s in state)
-    h2, c2 = ref(xr, sr)
-    expected = {"h'": h2.detach(), "c'": c2.detach()}
-    if grad:
-        torch.autograd.backward([h2, c2], [gh, gc])
-        expected["grad input"] = xr.grad
-        if sr is not None:
-            expected["grad h"], expected["grad c"] = sr[0].grad, sr[1].grad
-        for n, p in ref.named_parameters():
-            expected[f"grad {n}"] = p.grad
+    grad_wrt = ([(0,)] + ([] if state is None else [(1, 0), (1, 1)])) if grad else ()
+    upstream = (gh, gc) if grad else None
+    result = m(*args, grad_wrt=grad_wrt, grad_outputs=upstream)
+    (h2, c2), input_grads, param_grads = reference_call(ref, args, grad_wrt, upstream)
+    expected = {"h'": h2, "c'": c2}
+    expected.update(zip(("grad input", "grad h", "grad c"), input_grads))
+    expected.update({f"grad {n}": g for n, g in param_grads.items()})
     return result, expected
 
 

@@ -1,0 +1,33 @@
+"""`rnnprep validate`: run each exercise's reference, starter and known mistakes through the grader."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.text import Text
+
+from rnnprep.cli.common import exercise as find_exercise
+from rnnprep.cli.common import library
+from rnnprep.grading.validate import validate_exercise
+
+
+def run(args) -> int:
+    lib = library(args)
+    exercises = [find_exercise(lib, s) for s in args.slugs] if args.slugs else list(lib.exercises)
+    console = Console(stderr=args.json)
+    results = []
+    for ex in exercises:
+        console.print(f"[bold]{ex.slug}[/bold]")
+        outcome = validate_exercise(ex)
+        for f in outcome.findings:
+            mark = Text("  ✔ ", style="green") if f.ok else Text("  ✘ ", style="red")
+            console.print(mark + Text(f"{f.subject}: {f.detail}  ({f.duration_s:.1f} s)"))
+        results.append(outcome)
+    ok = all(r.ok for r in results)
+    if args.json:
+        print(json.dumps([{"exercise": r.exercise, "ok": r.ok,
+                           "findings": [vars(f) for f in r.findings]} for r in results]))
+    console.print(Text(f"{sum(r.ok for r in results)}/{len(results)} exercises valid",
+                       style="bold green" if ok else "bold red"))
+    return 0 if ok else 1
