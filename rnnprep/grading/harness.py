@@ -35,7 +35,12 @@ class Submission:
     def _request(self, header: dict, blobs=(), *, during: str) -> tuple[dict, list[bytes]]:
         reply, out = self.sandbox.request(header, blobs, during=during)
         if not reply.get("ok"):
-            raise CheckFailure(describe_error(reply.get("error") or {}, during))
+            error = reply.get("error") or {}
+            message = describe_error(error, during)
+            if error.get("memory"):
+                self.sandbox.incidents.append({"kind": "memory", "message": f"{message} "
+                                               f"(the cap is {self.sandbox.limits.memory_mb} MB)"})
+            raise CheckFailure(message)
         return reply, out
 
     def names(self) -> dict:

@@ -63,8 +63,13 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
         report.notes.append(f"the grader itself ran past {budget + GRACE_S:g} s and was stopped")
     elif collector.finished is None:
         tail = collector.pytest_output[-600:].strip()
-        report.notes.append(f"the grading process ended early (exit status {proc.returncode})"
-                            + (f": {tail}" if tail else ""))
+        ended = (f"killed by signal {-proc.returncode}" if proc.returncode and proc.returncode < 0
+                 else f"exit status {proc.returncode}")
+        report.notes.append(f"the grading process ended early ({ended})" + (f": {tail}" if tail else ""))
+        for check in report.checks:
+            if check.message.startswith("no result"):
+                check.message = (f"no result: the grading process ended early ({ended}) before this check "
+                                 "reported; a submission must not signal or kill other processes")
     if collector.tampered:
         report.notes.append(f"{collector.tampered} unsigned or forged event line(s) were ignored")
     return report

@@ -22,6 +22,10 @@ from pathlib import Path
 from rnnprep.grading.wire import ChannelClosed, ChannelTimeout, FrameReader, ProtocolError, write_frame
 
 MAX_RESTARTS = 3
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+WORKER_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from rnnprep.grading.worker import main; main(sys.argv[2:])"
+"""Isolated mode (-I) keeps the learner's folder and environment off sys.path; the grader's own
+copy of rnnprep is put back explicitly, so a wheel and a checkout behave the same."""
 SUBMISSION_FILENAME = "submission.py"
 
 
@@ -117,7 +121,7 @@ class Sandbox:
             _die_with_parent()
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "rnnprep.grading.worker", str(req_r), str(resp_w)],
+            [sys.executable, "-I", "-c", WORKER_BOOT, str(PACKAGE_PARENT), str(req_r), str(resp_w)],
             stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=self.workdir, env=env,
             pass_fds=(req_r, resp_w), start_new_session=True, preexec_fn=limit,
         )

@@ -1,0 +1,122 @@
+"""Content commands: questions, exercises, show, start, hint, progress. Render only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from rnnprep.cli.common import exercise as find_exercise
+from rnnprep.cli.common import library
+from rnnprep.cli.main import UsageError
+
+
+def run(args) -> int:
+    return {"questions": questions, "exercises": exercises, "show": show, "start": start, "hint": hint,
+            "progress": progress}[args.command](args)
+
+
+def questions(args) -> int:
+    lib = library(args)
+    selected = [q for q in lib.questions if not args.topic or args.topic in q.topics]
+    if args.topic and not selected:
+        raise UsageError(f"no question has topic {args.topic!r}; topics: {', '.join(lib.topics)}")
+    if args.json:
+        print(json.dumps([q.to_json() for q in selected], indent=1))
+        return 0
+    table = Table(title=f"{len(selected)} questions", title_justify="left")
+    for col in ("id", "deck", "#", "difficulty", "topics", "question"):
+        table.add_column(col, overflow="fold")
+    for q in selected:
+        table.add_row(q.id, q.deck, str(q.number), q.difficulty, ", ".join(q.topics), q.question)
+    Console().print(table)
+    return 0
+
+
+def exercises(args) -> int:
+    lib = library(args)
+    if args.json:
+        print(json.dumps([e.to_json() for e in lib.exercises], indent=1))
+        return 0
+    table = Table(title=f"{len(lib.exercises)} exercises", title_justify="left")
+    for col in ("slug", "title", "difficulty", "topics", "summary"):
+        table.add_column(col, overflow="fold")
+    for e in lib.exercises:
+        table.add_row(e.slug, e.title, e.difficulty, ", ".join(e.topics), e.summary)
+    Console().print(table)
+    return 0
+
+
+def show(args) -> int:
+    ex = find_exercise(library(args), args.slug)
+    Console().print(Markdown(ex.statement_path.read_text(encoding="utf-8")))
+    return 0
+
+
+def start(args) -> int:
+    """Copy the starter and the statement into DIR/SLUG/; an existing solution is never touched."""
+    ex = find_exercise(library(args), args.slug)
+    folder = args.dir / ex.slug
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    solution = folder / ex.solution_filename
+    console = Console()
+    shutil.copyfile(ex.statement_path, folder / "README.md")
+    if solution.exists():
+        console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {folder / 'README.md'}")
+    else:
+        shutil.copyfile(ex.starter_path, solution)
+        console.print(f"wrote {solution} and {folder / 'README.md'}")
+    console.print(f"next: edit {solution}, then run  rnnprep grade {ex.slug} {solution}")
+    return 0
+
+
+def hint(args) -> int:
+    from rnnprep.store.db import Store
+
+    ex = find_exercise(library(args), args.slug)
+    index = Store.open().next_hint_index(ex.slug, len(ex.hints))
+    console = Console()
+    if index is None:
+        console.print(f"all {len(ex.hints)} hints for {ex.slug} are already shown:")
+        for i, text in enumerate(ex.hints, 1):
+            console.print(Markdown(f"**Hint {i}.** {text}"))
+        return 0
+    console.print(Markdown(f"**Hint {index + 1} of {len(ex.hints)}.** {ex.hints[index]}"))
+    return 0
+
+
+def progress(args) -> int:
+    from rnnprep.store.db import Store
+
+    lib = library(args)
+    store = Store.open()
+    summary = store.summary(datetime.now(timezone.utc))
+    best = store.best_attempts()
+    if args.json:
+        print(json.dumps({
+            "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
+            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
+            "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
+                                   if e.slug in best else None) for e in lib.exercises},
+        }, indent=1))
+        return 0
+    console = Console()
+    console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
+                  f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
+    table = Table(title="Exercises", title_justify="left")
+    for col in ("exercise", "status", "best score", "attempts"):
+        table.add_column(col)
+    attempts = store.attempts()
+    for e in lib.exercises:
+        mine = [a for a in attempts if a.exercise == e.slug]
+        status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
+        score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
+        table.add_row(e.slug, status, score, str(len(mine)))
+    console.print(table)
+    return 0

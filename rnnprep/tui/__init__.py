@@ -1,0 +1,1 @@
+"""The Textual app. It never imports torch: grading runs in its own process."""

@@ -1,0 +1,4 @@
+"""Raises while being imported."""
+import torch
+
+WEIGHTS = torch.load("/nonexistent/weights.pt")

@@ -1,0 +1,62 @@
+"""Broken and hostile submissions: each must get passed: false, fail in the right category,
+and let the grader return within its timeout plus a few seconds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import HOSTILE, grade_json, rnnprep
+
+TIMEOUT = 10
+CASES = [
+    ("syntax_error.py", "import", "syntax error (line 5 of your file)"),
+    ("missing_class.py", "import", "does not define LSTMCell"),
+    ("raises_at_import.py", "import", "raised FileNotFoundError"),
+    ("os_exit_at_import.py", "import", "exited during the import of your file"),
+    ("kills_grader.py", "import", "grading process ended early"),
+    ("sys_exit_in_forward.py", "parity", "called sys.exit(0)"),
+    ("infinite_loop.py", "limits", f"timed out after {TIMEOUT} s"),
+    ("memory_hog.py", "limits", "ran out of memory"),
+    ("output_flood.py", "limits", "flooded its output"),
+    ("patched_comparisons.py", "parity", "differs from torch.nn"),
+    ("lying_tensor.py", "parity", "differs from torch.nn"),
+    ("reads_caller_frames.py", "rules", "stack frames"),
+    ("atexit_hook.py", "rules", "import atexit"),
+    ("fake_results_file.py", "parity", "differs from torch.nn"),
+    ("private_kernel_alias.py", "rules", "lstm_cell"),
+]
+
+
+@pytest.mark.parametrize("filename,category,message", CASES, ids=[c[0] for c in CASES])
+def test_hostile_submission_fails_in_its_category(tmp_path, filename, category, message):
+    report, elapsed, code = grade_json("lstm_cell", HOSTILE / filename, tmp_path, "--timeout", str(TIMEOUT))
+    assert report["passed"] is False
+    assert code == 1
+    assert report["score"] < 1
+    hits = [c for c in report["checks"] if c["category"] == category and c["status"] in ("failed", "error")
+            and message in c["message"]]
+    assert hits, json.dumps(report["checks"], indent=1)
+    assert elapsed < TIMEOUT + 15, f"grading took {elapsed:.1f} s"
+
+
+def test_forged_events_and_results_files_gain_nothing(tmp_path):
+    """A submission that writes a perfect results.json and forges event lines still fails,
+    and the Gradescope file the grader writes holds the real score."""
+    out = tmp_path / "results.json"
+    proc = rnnprep("grade", "lstm_cell", str(HOSTILE / "atexit_hook.py"), "--format", "gradescope",
+                   "--output", str(out), home=tmp_path, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] < 50
+    assert {"name", "score", "max_score", "status", "output"} <= set(results["tests"][0])
+    assert any(t["status"] == "failed" for t in results["tests"])
+
+
+def test_learner_file_is_never_modified(tmp_path):
+    target = tmp_path / "mine.py"
+    original = (HOSTILE / "fake_results_file.py").read_text()
+    target.write_text(original)
+    grade_json("lstm_cell", target, tmp_path)
+    assert target.read_text() == original
