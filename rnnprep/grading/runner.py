@@ -13,6 +13,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -32,7 +33,9 @@ class GradingError(Exception):
 
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
-          on_event: EventCallback | None = None) -> Report:
+          on_event: EventCallback | None = None, cancel: threading.Event | None = None) -> Report:
+    """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
+    progress, and setting `cancel` stops the run (unfinished checks then read as not run)."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -55,11 +58,13 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     os.close(key_w)
     collector = _Collector(exercise, key, on_event)
     deadline = started + budget + GRACE_S
-    timed_out = _pump(proc, events_r, collector, deadline)
+    timed_out = _pump(proc, events_r, collector, deadline, cancel)
     os.close(events_r)
     report = collector.report(device)
     report.duration_s = time.monotonic() - started
-    if timed_out:
+    if cancel is not None and cancel.is_set():
+        report.notes.append("grading was cancelled")
+    elif timed_out:
         report.notes.append(f"the grader itself ran past {budget + GRACE_S:g} s and was stopped")
     elif collector.finished is None:
         tail = collector.pytest_output[-600:].strip()
@@ -75,15 +80,16 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     return report
 
 
-def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float) -> bool:
+def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float,
+          cancel: threading.Event | None) -> bool:
     """Read events and pytest's own output until both close; kill everything at the deadline."""
     open_fds = {events_fd: b"", proc.stdout.fileno(): b""}
     while open_fds:
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if remaining <= 0 or (cancel is not None and cancel.is_set()):
             _kill(proc)
             return True
-        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 1.0))
+        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.2))
         for fd in ready:
             chunk = os.read(fd, 65536)
             if not chunk:

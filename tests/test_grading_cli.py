@@ -1,0 +1,64 @@
+"""The grader through the real CLI: references pass, starters fail, reports have their shape,
+attempts are recorded, and usage errors are one line with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from helpers import ROOT, grade_json, rnnprep
+
+
+def test_validate_every_exercise(tmp_path):
+    """Each exercise's reference passes, its starter fails, each known mistake fails as promised."""
+    proc = rnnprep("validate", "--json", home=tmp_path, timeout=1200)
+    results = json.loads(proc.stdout)
+    bad = [(r["exercise"], f) for r in results for f in r["findings"] if not f["ok"]]
+    assert not bad, json.dumps(bad, indent=1)
+    assert proc.returncode == 0
+    slugs = {e.name for e in (ROOT / "exercises").iterdir() if (e / "exercise.yaml").is_file()}
+    assert {r["exercise"] for r in results} == slugs
+    for r in results:
+        subjects = {f["subject"] for f in r["findings"]}
+        assert {"reference", "starter"} <= subjects
+        assert sum(s.startswith("mistakes/") for s in subjects) >= 3
+
+
+def test_json_report_shape_and_recorded_attempt(tmp_path):
+    report, _, code = grade_json("rnn_cell", ROOT / "exercises" / "rnn_cell" / "reference.py", tmp_path)
+    assert code == 0
+    assert {"exercise", "passed", "score", "device", "duration_s", "checks"} <= set(report)
+    assert report["passed"] is True and report["score"] == 1.0 and report["device"] == "cpu"
+    categories = {c["category"] for c in report["checks"]}
+    assert {"import", "api", "shape", "parity", "gradient", "rules", "limits"} <= categories
+    for c in report["checks"]:
+        assert {"name", "category", "status", "message"} <= set(c)
+        assert c["status"] == "passed"
+    with sqlite3.connect(tmp_path / "progress.sqlite3") as db:
+        rows = db.execute("SELECT exercise, passed, score FROM attempts").fetchall()
+    assert rows == [("rnn_cell", 1, 1.0)]
+
+
+def test_starter_fails_with_actionable_messages(tmp_path):
+    report, _, code = grade_json("lstm_cell", ROOT / "exercises" / "lstm_cell" / "starter.py", tmp_path)
+    assert code == 1 and report["passed"] is False
+    api = next(c for c in report["checks"] if c["name"] == "test_parameters")
+    assert "missing parameter(s) weight_ih (28, 5)" in api["message"]
+
+
+def test_table_output_streams_checks_and_verdict(tmp_path):
+    proc = rnnprep("grade", "rnn_cell", str(ROOT / "exercises" / "rnn_cell" / "tests" / "mistakes" /
+                                            "missing_bias.py"), home=tmp_path)
+    assert proc.returncode == 1
+    assert "NOT PASSED: rnn_cell" in proc.stdout
+    assert "bias_hh" in proc.stdout
+
+
+def test_usage_errors_are_one_line_with_status_2(tmp_path):
+    cases = [("grade", "no_such_exercise", "x.py"), ("grade", "lstm_cell", str(tmp_path / "missing.py")),
+             ("show", "lstm_cel"), ("grade", "lstm_cell", str(ROOT / "README.md"), "--timeout", "-1")]
+    for args in cases:
+        proc = rnnprep(*args, home=tmp_path)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.startswith("rnnprep: error:") and "Traceback" not in proc.stderr, proc.stderr
+    assert "did you mean lstm_cell" in rnnprep("show", "lstm_cel", home=tmp_path).stderr
