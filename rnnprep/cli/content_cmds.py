@@ -52,14 +52,14 @@ def exercises(args) -> int:
 
 
 def show(args) -> int:
-    ex = find_exercise(library(args), args.slug)
+    ex = find_exercise(args.slug)
     Console().print(Markdown(ex.statement_path.read_text(encoding="utf-8")))
     return 0
 
 
 def start(args) -> int:
     """Copy the starter and the statement into DIR/SLUG/; an existing solution is never touched."""
-    ex = find_exercise(library(args), args.slug)
+    ex = find_exercise(args.slug)
     folder = args.dir / ex.slug
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} exists and is not a folder")
@@ -79,7 +79,7 @@ def start(args) -> int:
 def hint(args) -> int:
     from rnnprep.store.db import Store
 
-    ex = find_exercise(library(args), args.slug)
+    ex = find_exercise(args.slug)
     index = Store.open().next_hint_index(ex.slug, len(ex.hints))
     console = Console()
     if index is None:

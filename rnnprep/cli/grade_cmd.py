@@ -12,7 +12,6 @@ from pathlib import Path
 from rich.console import Console
 
 from rnnprep.cli.common import exercise as find_exercise
-from rnnprep.cli.common import library
 from rnnprep.cli.main import UsageError
 from rnnprep.cli.render import check_line, print_report
 from rnnprep.grading.report import Report
@@ -25,7 +24,7 @@ def run(args) -> int:
         raise UsageError("--timeout must be a positive number of seconds")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise UsageError(f"--device must be cpu or cuda, got {args.device!r}")
-    ex = find_exercise(library(args), args.slug)
+    ex = find_exercise(args.slug)
     path: Path = args.path
     if not path.is_file():
         raise UsageError(f"{path}: no such file")

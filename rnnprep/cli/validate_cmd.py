@@ -13,8 +13,7 @@ from rnnprep.grading.validate import validate_exercise
 
 
 def run(args) -> int:
-    lib = library(args)
-    exercises = [find_exercise(lib, s) for s in args.slugs] if args.slugs else list(lib.exercises)
+    exercises = [find_exercise(s) for s in args.slugs] if args.slugs else list(library(args).exercises)
     console = Console(stderr=args.json)
     results = []
     for ex in exercises:

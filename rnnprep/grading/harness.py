@@ -59,10 +59,12 @@ class Submission:
             raise CheckFailure(f"{name} should be a {kind}, but your file defines it as a {info.get('kind')}")
         return info
 
-    def build(self, name: str, *args, dtype: str | None = None, seed: int = 0, **kwargs) -> "Remote":
+    def build(self, name: str, *args, dtype: str | None = None, device: str | None = None, seed: int = 0,
+              **kwargs) -> "Remote":
         self.require(name)
         header, blobs = _args_header(args, kwargs)
-        reply, _ = self._request({"op": "build", "name": name, "dtype": dtype, "seed": seed, **header}, blobs,
+        reply, _ = self._request({"op": "build", "name": name, "dtype": dtype, "device": device, "seed": seed,
+                                  **header}, blobs,
                                  during=f"{name}({_signature(args, kwargs)})")
         params = {n: (tuple(shape), dt, rg) for n, shape, dt, rg in reply["params"]}
         return Remote(self, name, reply["handle"], params)
@@ -106,6 +108,13 @@ class Remote:
         reply, out = self.submission._request({"op": "state_dict", "handle": self.handle},
                                               during=f"{self.name}.state_dict()")
         return unpack(reply["state"], out)
+
+    def train_steps(self, args: tuple, *, steps: int, device: str = "cpu", lr: float = 1e-3) -> dict:
+        header, blobs = _args_header(args, {})
+        reply, _ = self.submission._request({"op": "train_steps", "handle": self.handle, "steps": steps,
+                                             "device": device, "lr": lr, **header}, blobs,
+                                            during=f"{self.name} training steps")
+        return reply
 
     def train(self, mode: bool = True) -> None:
         self.submission._request({"op": "set_mode", "handle": self.handle, "train": mode},

@@ -95,6 +95,12 @@ def device(grading) -> str:
     return grading.device
 
 
+@pytest.fixture
+def inform(request):
+    """`inform(text)`: a message shown with the check even when it passes (e.g. measured speed)."""
+    return lambda text: request.node.user_properties.append(("message", text))
+
+
 def _marker(item):
     mark = item.get_closest_marker("rnnprep_check")
     return (mark.kwargs.get("category", "api"), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
@@ -123,6 +129,8 @@ def pytest_runtest_makereport(item, call):
         status, message = "error", "internal: this test is not marked as a check"
     elif report.when == "call" or (report.when == "setup" and not report.passed):
         status, message = _outcome(report, call)
+        if status == "passed":
+            message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
     else:
         return report
     grading.events.emit("result", id=item.nodeid, status=status, message=message,

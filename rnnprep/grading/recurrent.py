@@ -102,9 +102,14 @@ def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None):
         outs, ups = [], []
         _pair(out, grad_outputs, outs, ups)
         torch.autograd.backward(outs, ups)
-    detached = tuple(o.detach() for o in out) if isinstance(out, tuple) else out.detach()
-    return (detached, [leaf.grad for leaf in leaves],
+    return (_detach(out), [leaf.grad for leaf in leaves],
             {n: p.grad for n, p in ref.named_parameters()})
+
+
+def _detach(value):
+    if isinstance(value, (tuple, list)):
+        return tuple(_detach(v) for v in value)
+    return value.detach() if isinstance(value, torch.Tensor) else value
 
 
 def _clone(value):

@@ -28,6 +28,8 @@ class Worker:
         self.violations: list[dict] = []
         self.reported = 0
         self.forbidden: dict[str, object] = {}
+        self.optimizers: dict[int, object] = {}
+        self.untrapped = None
 
     def serve(self) -> None:
         from rnnprep.grading.wire import ChannelClosed
@@ -74,7 +76,7 @@ class Worker:
 
         torch.manual_seed(0)
         self.forbidden = header.get("forbidden", [])
-        install_traps(self.forbidden, self.violations, lambda: self.path)
+        self.untrapped = install_traps(self.forbidden, self.violations, lambda: self.path)
         return {"torch": torch.__version__, "cuda": torch.cuda.is_available()}, []
 
     def op_load(self, header, blobs):
@@ -116,6 +118,8 @@ class Worker:
         obj = cls(*args, **kwargs)
         if header.get("dtype"):
             obj = obj.to(getattr(torch, header["dtype"]))
+        if header.get("device"):
+            obj = obj.to(header["device"])
         handle = len(self.objects) + 1
         self.objects[handle] = obj
         params = [[n, list(p.shape), str(p.dtype).removeprefix("torch."), bool(p.requires_grad)]
@@ -136,6 +140,36 @@ class Worker:
     def op_set_mode(self, header, blobs):
         self.objects[header["handle"]].train(bool(header["train"]))
         return {}, []
+
+    def op_train_steps(self, header, blobs):
+        """Run `steps` SGD training steps (forward, loss, backward, step) for a speed trial.
+
+        The trusted side times the whole request itself; the worker's own clock is reported only
+        as information, since a submission could tamper with it.
+        """
+        import time
+
+        import torch
+
+        args, kwargs = self.args(header, blobs)
+        device = header.get("device", "cpu")
+        args = [a.to(device) if isinstance(a, torch.Tensor) else a for a in args]
+        obj = self.objects[header["handle"]]
+        opt = self.optimizers.get(header["handle"])
+        if opt is None:
+            opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
+        started = time.perf_counter()
+        with self.untrapped():
+            for _ in range(int(header["steps"])):
+                out = obj(*args, **kwargs)
+                first = out[0] if isinstance(out, (tuple, list)) else out
+                loss = first.float().pow(2).mean()
+                loss.backward()
+                opt.step()
+                opt.zero_grad(set_to_none=True)
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+        return {"loss": float(loss.item()), "worker_s": time.perf_counter() - started}, []
 
     def op_call(self, header, blobs):
         """Call a method or a module-level function, then backpropagate given upstream grads."""

@@ -1,0 +1,126 @@
+"""Training-speed measurement: the submission (in the sandbox) against torch.nn and hidden
+implementations (on the trusted side), one training step = forward + backward + SGD step.
+
+Trials interleave the candidates (A B C A B C ...) so drift hits all of them, warm-up runs
+first, CUDA work is synchronised, and the submission's time is taken by the trusted side's
+own clock around the whole request. Verdicts use medians of per-trial ratios.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from rnnprep.grading.checks import CheckFailure
+
+
+@dataclass(frozen=True)
+class SpeedSizes:
+    T: int
+    B: int
+    I: int
+    H: int
+
+    def __str__(self) -> str:
+        return f"T{self.T}/B{self.B}/I{self.I}/H{self.H}"
+
+
+@dataclass
+class SpeedResult:
+    device: str
+    sizes: SpeedSizes
+    steps: int
+    seconds: dict[str, list[float]] = field(default_factory=dict)
+    stopped_early: bool = False
+
+    def median_s(self, name: str) -> float:
+        return statistics.median(self.seconds[name]) / self.steps
+
+    def ratio(self, name: str, baseline: str) -> float:
+        """Median over trials of the per-trial ratio: robust to drift that hits a whole trial."""
+        pairs = zip(self.seconds[name], self.seconds[baseline])
+        return statistics.median(a / b for a, b in pairs)
+
+    def cv(self, name: str, baseline: str) -> float:
+        ratios = [a / b for a, b in zip(self.seconds[name], self.seconds[baseline])]
+        return statistics.pstdev(ratios) / statistics.mean(ratios) if len(ratios) > 1 else 0.0
+
+    def tokens_per_s(self, name: str) -> float:
+        return self.sizes.T * self.sizes.B / self.median_s(name)
+
+
+def device_name(device: str) -> str:
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def local_step(module: torch.nn.Module, args: tuple, device: str) -> Callable[[int], None]:
+    """A closure running `steps` training steps of a trusted module, synchronised on CUDA."""
+    opt = torch.optim.SGD(module.parameters(), lr=1e-3)
+
+    def run(steps: int) -> None:
+        for _ in range(steps):
+            out = module(*args)
+            first = out[0] if isinstance(out, (tuple, list)) else out
+            first.float().pow(2).mean().backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    return run
+
+
+def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]], *, device: str,
+            sizes: SpeedSizes, steps: int, trials: int, warmup: int = 1,
+            give_up_ratio: tuple[str, float] | None = None) -> SpeedResult:
+    """Time the submission ("submission") and each local candidate, interleaved, `trials` times.
+
+    `give_up_ratio=(name, r)`: after the first trial, stop when the submission is already more
+    than r times slower than `name`; a pathological loop should not cost minutes to fail.
+    """
+    def remote_run(n: int) -> None:
+        remote.train_steps(remote_args, steps=n, device=device)
+
+    runners = {"submission": remote_run, **local}
+    for run in runners.values():
+        run(warmup)
+    result = SpeedResult(device=device, sizes=sizes, steps=steps, seconds={name: [] for name in runners})
+    for trial in range(trials):
+        for name, run in runners.items():
+            started = time.perf_counter()
+            run(steps)
+            result.seconds[name].append(time.perf_counter() - started)
+        if trial == 0 and give_up_ratio and result.ratio("submission", give_up_ratio[0]) > give_up_ratio[1]:
+            result.stopped_early = True
+            break
+    return result
+
+
+def summary(result: SpeedResult, baseline: str = "nn.LSTM") -> str:
+    sub = result.median_s("submission")
+    parts = [f"{result.sizes} on {device_name(result.device)}: yours {sub * 1e3:.1f} ms/step "
+             f"({result.tokens_per_s('submission'):,.0f} tokens/s)"]
+    for name in result.seconds:
+        if name != "submission":
+            parts.append(f"{name} {result.median_s(name) * 1e3:.1f} ms/step "
+                         f"(yours {result.ratio('submission', name):.2f}x)")
+    text = "; ".join(parts)
+    if result.stopped_early:
+        text += "; stopped after one trial"
+    return text
+
+
+def assert_within(result: SpeedResult, bars: dict[str, float], lesson: str = "") -> str:
+    """Fail unless the submission/candidate ratio is within every bar; return the summary."""
+    text = summary(result)
+    over = [f"{result.ratio('submission', name):.2f}x {name} (bar {bar:g}x)" for name, bar in bars.items()
+            if result.ratio("submission", name) > bar]
+    if over:
+        raise CheckFailure(f"too slow: {', '.join(over)}. {text}" + (f". {lesson}" if lesson else ""))
+    return text
