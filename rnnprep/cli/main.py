@@ -31,6 +31,9 @@ EXAMPLES = {
              "  rnnprep grade lstm_cell solution.py --format gradescope --output results.json\n"
              "  rnnprep grade lstm_cell solution.py --watch",
     "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell",
+    "bench": "rnnprep bench fast_lstm rnnprep-work/fast_lstm/fast_lstm.py\n"
+             "  rnnprep bench fast_lstm mine.py --sizes 100x32x256 100x64x512 --device cuda",
+    "doctor": "rnnprep doctor",
 }
 
 
@@ -98,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
                  "rnnprep.cli.validate_cmd")
     p.add_argument("slugs", nargs="*", metavar="SLUG")
     p.add_argument("--json", action="store_true")
+
+    p = _command(sub, "bench", "time a solution against nn.LSTM over several sizes", "rnnprep.cli.bench_cmd")
+    p.add_argument("slug")
+    p.add_argument("path", type=Path)
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    p.add_argument("--sizes", nargs="+", metavar="TxBxH", help="sizes to time (default: a sweep over T and H)")
+    p.add_argument("--trials", type=int, default=3, help="interleaved trials per size (default 3)")
+
+    _command(sub, "doctor", "show torch, CUDA and cuDNN versions and whether GPU speed grading works here",
+             "rnnprep.cli.bench_cmd")
     return parser
 
 

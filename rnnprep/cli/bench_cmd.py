@@ -1,0 +1,110 @@
+"""`rnnprep bench` and `rnnprep doctor`: speed tables and the machine's torch/CUDA facts."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from rnnprep.cli.common import exercise as find_exercise
+from rnnprep.cli.main import UsageError
+
+
+def run(args) -> int:
+    return doctor(args) if args.command == "doctor" else bench(args)
+
+
+def parse_sizes(specs: list[str] | None, default) -> list:
+    from rnnprep.grading.speed import SpeedSizes
+
+    if not specs:
+        return default
+    sizes = []
+    for spec in specs:
+        try:
+            T, B, H = (int(v) for v in spec.lower().split("x"))
+        except ValueError:
+            raise UsageError(f"--sizes takes TxBxH items such as 100x32x256, got {spec!r}") from None
+        sizes.append(SpeedSizes(T=T, B=B, I=H, H=H))
+    return sizes
+
+
+def bench(args) -> int:
+    ex = find_exercise(args.slug)
+    if not args.path.is_file():
+        raise UsageError(f"{args.path}: no such file")
+    import torch
+
+    from rnnprep.grading.bench import run_bench, supports
+    from rnnprep.grading.speed import SpeedSizes, device_name
+
+    if not supports(ex):
+        raise UsageError(f"{ex.slug} has no speed benchmark (try fast_lstm)")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise UsageError("--device cuda: CUDA is not available on this machine (see `rnnprep doctor`)")
+    base = ex.settings["sizes"]
+    default = [SpeedSizes(T=t, B=base["B"], I=base["I"], H=base["H"]) for t in (25, 50, 100, 200)]
+    default += [SpeedSizes(T=base["T"], B=base["B"], I=h, H=h) for h in (64, 128, 512)]
+    sizes = parse_sizes(args.sizes, default)
+    console = Console()
+    table = Table(title=f"rnnprep bench {ex.slug} on {device_name(args.device)}: one training step "
+                        "(forward + backward + SGD)", title_justify="left")
+    for col in ("T", "B", "H", "yours", "nn.LSTM", "ref", "loop", "÷nn", "÷ref", "cv"):
+        table.add_column(col, justify="right")
+    table.caption = ("ms per step; ref = the hidden reference design, loop = one matmul per gate and step; "
+                     "÷ = median per-trial ratio; cv = its coefficient of variation")
+
+    def on_row(row):
+        r = row.result
+        table.add_row(str(row.sizes.T), str(row.sizes.B), str(row.sizes.H),
+                      *(f"{r.median_s(n) * 1e3:.1f}" for n in ("submission", "nn.LSTM", "reference", "per-gate loop")),
+                      f"{r.ratio('submission', 'nn.LSTM'):.2f}x", f"{r.ratio('submission', 'reference'):.2f}x",
+                      f"{r.cv('submission', 'nn.LSTM'):.0%}")
+        console.print(f"[dim]measured {row.sizes}[/dim]")
+
+    rows = run_bench(ex, args.path, sizes, device=args.device, trials=args.trials, on_row=on_row)
+    console.print(table)
+    console.print(ratio_bars(rows, "T", lambda s: s.T, "ratio to nn.LSTM as T grows (a ratio that climbs with T "
+                                                       "points at O(T²) work, e.g. indexing x_proj[t])"))
+    console.print(ratio_bars(rows, "H", lambda s: s.H, "ratio to nn.LSTM vs hidden size"))
+    return 0
+
+
+def ratio_bars(rows, axis: str, key, title: str) -> Panel:
+    """A bar per size, so the trend is visible at a glance in any terminal."""
+    base = rows[0].sizes if rows else None
+    pick = [r for r in rows if r.sizes.B == base.B and (axis == "T" and r.sizes.H == base.H or
+                                                          axis == "H" and r.sizes.T == base.T)]
+    pick = sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
+    top = max((r.result.ratio("submission", "nn.LSTM") for r in pick), default=1.0)
+    lines = []
+    for r in pick:
+        ratio = r.result.ratio("submission", "nn.LSTM")
+        width = max(1, int(40 * ratio / max(top, 1e-9)))
+        lines.append(Text(f"{axis}={key(r.sizes):>5} ") + Text("█" * width, style="cyan") + Text(f" {ratio:.2f}x"))
+    return Panel(Group(*lines) if lines else Text("(only one size)"), title=title, title_align="left")
+
+
+def doctor(args) -> int:
+    import platform
+
+    import torch
+
+    console = Console()
+    table = Table(show_header=False, title="rnnprep doctor", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    cuda = torch.cuda.is_available()
+    table.add_row("python", platform.python_version())
+    table.add_row("torch", torch.__version__)
+    table.add_row("CPU threads", str(torch.get_num_threads()))
+    table.add_row("CUDA available", "yes" if cuda else "no")
+    if cuda:
+        table.add_row("device", torch.cuda.get_device_name(0))
+        table.add_row("CUDA runtime", str(torch.version.cuda))
+        table.add_row("cuDNN", str(torch.backends.cudnn.version()))
+    table.add_row("GPU speed grading", "possible: rnnprep grade fast_lstm FILE --device cuda" if cuda else
+                  "not possible here (no CUDA device); speed is graded against the CPU bar")
+    console.print(table)
+    return 0
