@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.sandbox import Sandbox, SandboxFailure
-from rnnprep.grading.wire import pack, unpack
+from rnnprep.grading.wire import Handle, pack, unpack
 
 DTYPE_HINT = ("the code mixes dtypes: create new tensors from the input (x.new_zeros(B, H)) or pass "
               "dtype=/device= from the input, instead of torch.zeros(B, H), so float64 inputs work")
@@ -69,6 +69,13 @@ class Submission:
         params = {n: (tuple(shape), dt, rg) for n, shape, dt, rg in reply["params"]}
         return Remote(self, name, reply["handle"], params)
 
+    def fixture(self, kind: str, *args, **kwargs) -> "Remote":
+        """Build a grader-owned helper object in the worker (see rnnprep/grading/fixtures.py);
+        pass it to the submission's functions as an argument, inspect it with `.method(...)`."""
+        header, blobs = _args_header(args, kwargs)
+        reply, _ = self._request({"op": "fixture", "kind": kind, **header}, blobs, during=f"setting up {kind}")
+        return Remote(self, kind, reply["handle"], {})
+
     def call(self, function: str, *args, grad_wrt=(), grad_outputs=None, **kwargs) -> CallResult:
         self.require(function, kind="function")
         return self._call({"function": function}, function, args, kwargs, grad_wrt, grad_outputs)
@@ -123,6 +130,15 @@ class Remote:
     def __call__(self, *args, grad_wrt=(), grad_outputs=None, **kwargs) -> CallResult:
         return self.submission._call({"handle": self.handle}, f"{self.name}.forward()", args, kwargs,
                                      grad_wrt, grad_outputs)
+
+    def method(self, name: str, *args, grad_wrt=(), grad_outputs=None, **kwargs) -> CallResult:
+        return self.submission._call({"handle": self.handle, "method": name}, f"{self.name}.{name}()", args,
+                                     kwargs, grad_wrt, grad_outputs)
+
+    @property
+    def ref(self) -> Handle:
+        """This object as an argument to another call."""
+        return Handle(self.handle)
 
 
 def _args_header(args, kwargs) -> tuple[dict, list[bytes]]:

@@ -19,6 +19,16 @@ DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
           "complex64", "complex128")
 
 
+class Handle:
+    """A reference to an object living in the worker (a built class or a fixture)."""
+
+    def __init__(self, id: int):
+        self.id = id
+
+    def __repr__(self) -> str:
+        return f"<worker object {self.id}>"
+
+
 class ProtocolError(Exception):
     """The other side sent something that is not a valid frame."""
 
@@ -61,13 +71,17 @@ def encode(value) -> tuple[object, list[dict], list[bytes]]:
             return v if math.isfinite(v) else {"$float": repr(v)}
         if isinstance(v, torch.dtype):
             return {"$dtype": str(v).removeprefix("torch.")}
+        if isinstance(v, Handle):
+            return {"$h": v.id}
         return {"$opaque": type(v).__name__}
 
     return enc(value), metas, blobs
 
 
-def decode(tree, metas: list[dict], blobs: list[bytes]):
-    """Rebuild a nested value; tensors become plain CPU `torch.Tensor`s owning their memory."""
+def decode(tree, metas: list[dict], blobs: list[bytes], objects: dict | None = None):
+    """Rebuild a nested value; tensors become plain CPU `torch.Tensor`s owning their memory.
+
+    `objects` (worker side only) resolves handles to the live objects they name."""
     import torch
 
     tensors = [_rebuild(torch, m, b) for m, b in zip(metas, blobs)]
@@ -86,6 +100,8 @@ def decode(tree, metas: list[dict], blobs: list[bytes]):
                 return getattr(torch, v["$dtype"])
             if "$opaque" in v:
                 return Opaque(v["$opaque"])
+            if "$h" in v:
+                return objects[v["$h"]] if objects is not None else Handle(v["$h"])
             raise ProtocolError(f"unknown tag in {sorted(v)}")
         if isinstance(v, list):
             return [dec(x) for x in v]
@@ -184,6 +200,6 @@ def pack(value) -> tuple[dict, list[bytes]]:
     return {"tree": tree, "tensors": metas}, blobs
 
 
-def unpack(packed: dict, blobs: list[bytes], offset: int = 0):
+def unpack(packed: dict, blobs: list[bytes], offset: int = 0, objects: dict | None = None):
     metas = packed.get("tensors", [])
-    return decode(packed.get("tree"), metas, blobs[offset: offset + len(metas)])
+    return decode(packed.get("tree"), metas, blobs[offset: offset + len(metas)], objects)

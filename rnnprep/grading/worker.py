@@ -107,7 +107,7 @@ class Worker:
     def args(self, header, blobs):
         from rnnprep.grading.wire import unpack
 
-        return unpack(header["args"], blobs) if "args" in header else ((), {})
+        return unpack(header["args"], blobs, objects=self.objects) if "args" in header else ((), {})
 
     def op_build(self, header, blobs):
         import torch
@@ -125,6 +125,17 @@ class Worker:
         params = [[n, list(p.shape), str(p.dtype).removeprefix("torch."), bool(p.requires_grad)]
                   for n, p in obj.named_parameters()] if isinstance(obj, torch.nn.Module) else []
         return {"handle": handle, "params": params}, []
+
+    def op_fixture(self, header, blobs):
+        """Build one of the grader's own helper objects (a tiny model, an optimizer, parameters
+        with gradients) that the submission's function receives as an argument."""
+        from rnnprep.grading.fixtures import FIXTURES
+
+        args, kwargs = self.args(header, blobs)
+        obj = FIXTURES[header["kind"]](*args, **kwargs)
+        handle = len(self.objects) + 1
+        self.objects[handle] = obj
+        return {"handle": handle}, []
 
     def op_state_dict(self, header, blobs):
         from rnnprep.grading.wire import pack
@@ -188,15 +199,16 @@ class Worker:
         else:
             target = getattr(self.module, header["function"])
             params = {}
-        for p in params.values():
-            p.grad = None
+        if header.get("grad_outputs") is not None:
+            for p in params.values():
+                p.grad = None
         with torch.enable_grad():
             output = target(*args, **kwargs)
         reply = {}
         grads_in, grads_params = [], {}
         if header.get("grad_outputs") is not None:
             n_before = len(blobs) - len(header["grad_outputs"]["tensors"])
-            upstream = unpack(header["grad_outputs"], blobs, offset=n_before)
+            upstream = unpack(header["grad_outputs"], blobs, offset=n_before, objects=self.objects)
             outs, ups = [], []
             _pair(output, upstream, outs, ups)
             live = [(o, u) for o, u in zip(outs, ups) if isinstance(o, torch.Tensor) and o.requires_grad]

@@ -1,0 +1,354 @@
+"""SQLite progress store, safe with several rnnprep processes open at once.
+
+Every operation uses its own short-lived connection (so a Store can be shared between the
+TUI's threads), WAL mode and a busy timeout (so a grader and the quiz can write together),
+and every write is one `BEGIN IMMEDIATE` transaction (so no writer ever has to upgrade a
+read lock, which is what makes SQLite give up with "database is locked").
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from rnnprep.store.location import DB_NAME, data_home
+
+MASTERED_STABILITY_DAYS = 21.0
+BUSY_TIMEOUT_MS = 10_000
+
+Migration = Callable[[sqlite3.Connection], None] | str
+
+MIGRATIONS: tuple[Migration, ...] = (
+    """
+    CREATE TABLE cards (
+        question_id TEXT PRIMARY KEY,
+        card_json   TEXT NOT NULL,
+        due         TEXT NOT NULL,
+        last_review TEXT,
+        reps        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX cards_due ON cards (due);
+    CREATE TABLE reviews (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id      TEXT NOT NULL REFERENCES cards (question_id) ON DELETE CASCADE,
+        rating           INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        reviewed_at      TEXT NOT NULL,
+        due              TEXT NOT NULL,
+        answer_text      TEXT,
+        key_points_hit   INTEGER NOT NULL DEFAULT 0,
+        key_points_total INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reviews_question ON reviews (question_id, reviewed_at);
+    CREATE INDEX reviews_time ON reviews (reviewed_at);
+    CREATE TABLE hints (
+        exercise TEXT PRIMARY KEY,
+        used     INTEGER NOT NULL CHECK (used >= 0)
+    );
+    CREATE TABLE attempts (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        exercise    TEXT NOT NULL,
+        graded_at   TEXT NOT NULL,
+        score       REAL NOT NULL,
+        passed      INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        device      TEXT NOT NULL,
+        file_hash   TEXT NOT NULL,
+        report_json TEXT NOT NULL
+    );
+    CREATE INDEX attempts_exercise ON attempts (exercise, graded_at);
+    """,
+)
+"""Applied in order at open; `PRAGMA user_version` counts how many ran. Only ever append."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The progress database can't be used; the message says which file and what to do."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer rnnprep whose tables this version doesn't know."""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    question_id: str
+    card_json: str
+    due: datetime
+    last_review: datetime | None
+    reps: int
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    question_id: str
+    rating: int
+    reviewed_at: datetime
+    due: datetime
+    answer_text: str | None
+    key_points_hit: int
+    key_points_total: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    exercise: str
+    graded_at: datetime
+    score: float
+    passed: bool
+    device: str
+    file_hash: str
+    report_json: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    questions_seen: int
+    reviews_total: int
+    due_now: int
+    mastered: int
+    exercises_attempted: int
+    exercises_passed: int
+    last_attempt: Attempt | None
+    reviews_per_day: list[tuple[date, int]]
+    """One entry per UTC day, oldest first, the last 30 days ending today (zero days included)."""
+
+
+def to_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO text, so SQL string order is time order."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"timestamp {moment!r} must be timezone-aware")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+class Store:
+    """Progress for one data home; open with `Store.open()`, which creates and migrates the file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> "Store":
+        store = cls(data_home(home) / DB_NAME)
+        store._migrate()
+        return store
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise StoreError(f"the progress store {self.path} stayed locked by another rnnprep for "
+                                 f"{BUSY_TIMEOUT_MS // 1000}s; try again") from exc
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise StoreError(f"{self.path} is not a readable rnnprep progress store ({exc}); move it "
+                                 "away or point --home / RNNPREP_HOME at another folder") from exc
+            raise
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the lock is taken up front so concurrent writers queue instead of failing."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"the progress store {self.path} has schema version {version}, but this rnnprep only "
+                    f"knows versions up to {SCHEMA_VERSION}: it was written by a newer rnnprep. Upgrade "
+                    "rnnprep, or use another folder with --home or RNNPREP_HOME.")
+            for number in range(version, SCHEMA_VERSION):
+                migration = MIGRATIONS[number]
+                if callable(migration):
+                    migration(conn)
+                else:
+                    for statement in _statements(migration):
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={number + 1}")
+
+    def schema_version(self) -> int:
+        with self._connect() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # Quiz cards and reviews.
+
+    def card_json(self, question_id: str) -> str | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT card_json FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        return row[0] if row else None
+
+    def save_review(self, question_id: str, card_json: str, rating: int, reviewed_at: datetime, due: datetime,
+                    answer_text: str | None = None, key_points_hit: int = 0, key_points_total: int = 0) -> None:
+        """Store the card's new state and the review that produced it, both or neither."""
+        if rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1..4, got {rating!r}")
+        reviewed, due_text = to_text(reviewed_at), to_text(due)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO cards (question_id, card_json, due, last_review, reps) VALUES (?, ?, ?, ?, 1) "
+                "ON CONFLICT (question_id) DO UPDATE SET card_json = excluded.card_json, due = excluded.due, "
+                "last_review = excluded.last_review, reps = cards.reps + 1",
+                (question_id, card_json, due_text, reviewed))
+            conn.execute(
+                "INSERT INTO reviews (question_id, rating, reviewed_at, due, answer_text, key_points_hit, "
+                "key_points_total) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (question_id, int(rating), reviewed, due_text, answer_text, key_points_hit, key_points_total))
+
+    def reviews(self, question_id: str | None = None) -> list[Review]:
+        """Reviews oldest first, of one question or of all."""
+        sql = "SELECT * FROM reviews"
+        args: tuple = ()
+        if question_id is not None:
+            sql, args = sql + " WHERE question_id = ?", (question_id,)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY reviewed_at, id", args).fetchall()
+        return [Review(id=r[0], question_id=r[1], rating=r[2], reviewed_at=from_text(r[3]), due=from_text(r[4]),
+                       answer_text=r[5], key_points_hit=r[6], key_points_total=r[7]) for r in rows]
+
+    def cards(self) -> dict[str, CardRow]:
+        with self._connect() as conn:
+            rows = conn.execute("SELECT question_id, card_json, due, last_review, reps FROM cards").fetchall()
+        return {r[0]: CardRow(question_id=r[0], card_json=r[1], due=from_text(r[2]),
+                              last_review=from_text(r[3]) if r[3] else None, reps=r[4]) for r in rows}
+
+    def due_question_ids(self, now: datetime) -> list[str]:
+        """Questions due at `now`, most overdue first."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT question_id FROM cards WHERE due <= ? ORDER BY due, question_id",
+                                (to_text(now),)).fetchall()
+        return [r[0] for r in rows]
+
+    # Hints.
+
+    def next_hint_index(self, exercise_slug: str, hint_count: int) -> int | None:
+        """Record one more opened hint and return its 0-based index; None once all are used."""
+        with self._write() as conn:
+            row = conn.execute("SELECT used FROM hints WHERE exercise = ?", (exercise_slug,)).fetchone()
+            used = row[0] if row else 0
+            if used >= hint_count:
+                return None
+            conn.execute("INSERT INTO hints (exercise, used) VALUES (?, 1) "
+                         "ON CONFLICT (exercise) DO UPDATE SET used = hints.used + 1", (exercise_slug,))
+            return used
+
+    def hints_used(self, exercise_slug: str) -> int:
+        with self._connect() as conn:
+            row = conn.execute("SELECT used FROM hints WHERE exercise = ?", (exercise_slug,)).fetchone()
+        return row[0] if row else 0
+
+    # Grading attempts.
+
+    def record_attempt(self, exercise: str, graded_at: datetime, score: float, passed: bool, device: str,
+                       file_hash: str, report_json: str) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO attempts (exercise, graded_at, score, passed, device, file_hash, report_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (exercise, to_text(graded_at), float(score), int(bool(passed)), device, file_hash, report_json))
+            return cur.lastrowid
+
+    def attempts(self, exercise: str | None = None) -> list[Attempt]:
+        """Attempts newest first, of one exercise or of all."""
+        sql = "SELECT * FROM attempts"
+        args: tuple = ()
+        if exercise is not None:
+            sql, args = sql + " WHERE exercise = ?", (exercise,)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY graded_at DESC, id DESC", args).fetchall()
+        return [_attempt(r) for r in rows]
+
+    def best_attempts(self) -> dict[str, Attempt]:
+        """Per exercise: a passing attempt before a failing one, then the highest score, then the newest."""
+        best: dict[str, Attempt] = {}
+        for a in self.attempts():
+            held = best.get(a.exercise)
+            if held is None or (a.passed, a.score) > (held.passed, held.score):
+                best[a.exercise] = a
+        return best
+
+    # Overview.
+
+    def summary(self, now: datetime) -> Summary:
+        now_text = to_text(now)
+        today = now.astimezone(timezone.utc).date()
+        first_day = today - timedelta(days=29)
+        window_start = to_text(datetime.combine(first_day, time(), timezone.utc))
+        window_end = to_text(datetime.combine(today + timedelta(days=1), time(), timezone.utc))
+        with self._connect() as conn:
+            cards = conn.execute("SELECT card_json, due FROM cards").fetchall()
+            reviews_total = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+            per_day = Counter(dict(conn.execute(
+                "SELECT substr(reviewed_at, 1, 10), COUNT(*) FROM reviews "
+                "WHERE reviewed_at >= ? AND reviewed_at < ? GROUP BY 1", (window_start, window_end)).fetchall()))
+            attempted, passed = conn.execute(
+                "SELECT COUNT(DISTINCT exercise), COUNT(DISTINCT CASE WHEN passed THEN exercise END) "
+                "FROM attempts").fetchone()
+            last = conn.execute("SELECT * FROM attempts ORDER BY graded_at DESC, id DESC LIMIT 1").fetchone()
+        days = [first_day + timedelta(days=i) for i in range(30)]
+        return Summary(
+            questions_seen=len(cards),
+            reviews_total=reviews_total,
+            due_now=sum(1 for _, due in cards if due <= now_text),
+            mastered=sum(1 for card_json, _ in cards if _stability(card_json) >= MASTERED_STABILITY_DAYS),
+            exercises_attempted=attempted,
+            exercises_passed=passed,
+            last_attempt=_attempt(last) if last else None,
+            reviews_per_day=[(d, per_day.get(d.isoformat(), 0)) for d in days],
+        )
+
+
+def _attempt(r) -> Attempt:
+    return Attempt(id=r[0], exercise=r[1], graded_at=from_text(r[2]), score=r[3], passed=bool(r[4]),
+                   device=r[5], file_hash=r[6], report_json=r[7])
+
+
+def _stability(card_json: str) -> float:
+    try:
+        value = json.loads(card_json).get("stability")
+    except (ValueError, AttributeError):
+        return 0.0
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements without `executescript`, which would commit mid-migration."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending.strip()
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()!r}")
