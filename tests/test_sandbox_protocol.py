@@ -46,7 +46,7 @@ def test_fixtures_handles_and_plain_tensors_from_the_worker(tmp_path):
     try:
         sub = Submission(sandbox, ("scale_grads", "echo", "sneaky"))
         grads = [torch.full((2, 2), 3.0), torch.full((3,), 4.0)]
-        params = sub.fixture("params_with_grads", [torch.zeros(2, 2), torch.zeros(3)], grads)
+        params = sub.fixture("basic.ParamsWithGrads", [torch.zeros(2, 2), torch.zeros(3)], grads)
         norms = sub.call("scale_grads", params.ref, 0.5).output
         assert torch.allclose(norms, torch.stack([g.norm() * 0.5 for g in grads]))
         after = params.method("grads").output

@@ -76,6 +76,12 @@ class Submission:
         reply, _ = self._request({"op": "fixture", "kind": kind, **header}, blobs, during=f"setting up {kind}")
         return Remote(self, kind, reply["handle"], {})
 
+    def run(self, kind: str, *args, **kwargs):
+        """Run a grader-owned recipe in the worker (rnnprep/grading/fixtures/) and return its result."""
+        header, blobs = _args_header(args, kwargs)
+        reply, out = self._request({"op": "run", "kind": kind, **header}, blobs, during=kind.replace(".", " "))
+        return unpack(reply["result"], out)
+
     def call(self, function: str, *args, grad_wrt=(), grad_outputs=None, **kwargs) -> CallResult:
         self.require(function, kind="function")
         return self._call({"function": function}, function, args, kwargs, grad_wrt, grad_outputs)

@@ -129,13 +129,22 @@ class Worker:
     def op_fixture(self, header, blobs):
         """Build one of the grader's own helper objects (a tiny model, an optimizer, parameters
         with gradients) that the submission's function receives as an argument."""
-        from rnnprep.grading.fixtures import FIXTURES
+        from rnnprep.grading.fixtures import resolve
 
         args, kwargs = self.args(header, blobs)
-        obj = FIXTURES[header["kind"]](*args, **kwargs)
+        obj = resolve(header["kind"])(*args, **kwargs)
         handle = len(self.objects) + 1
         self.objects[handle] = obj
         return {"handle": handle}, []
+
+    def op_run(self, header, blobs):
+        """Run a grader-owned recipe (e.g. a fixed training loop) on worker objects; return its result."""
+        from rnnprep.grading.fixtures import resolve
+        from rnnprep.grading.wire import pack
+
+        args, kwargs = self.args(header, blobs)
+        packed, out = pack(resolve(header["kind"])(*args, **kwargs))
+        return {"result": packed}, out
 
     def op_state_dict(self, header, blobs):
         from rnnprep.grading.wire import pack
