@@ -35,7 +35,7 @@ def test_no_forbidden_calls(submission, exercise):
             where = f" (line {v['line']} of your file)" if v.get("line") else ""
             parts.append(f"{v.get('op')} via {v.get('called')}{where}")
         raise CheckFailure("your code called a forbidden operation: " + "; ".join(parts)
-                           + f". Implement it yourself; {', '.join(exercise.forbidden)} may not be used")
+                           + ". Implement it yourself (`rnnprep show` lists what this exercise forbids)")
 
 
 @check("limits", "stayed within the time, memory and output limits")
