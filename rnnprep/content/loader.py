@@ -60,7 +60,7 @@ def _question(f: Fields, deck_id: str, path: Path) -> Question:
     topics = f.strings("topics", default=..., minimum=1)
     for i, t in enumerate(topics):
         if not TAG.match(t):
-            f.child("topics", topics).fail(f"topic {t!r} must be a lowercase tag", i)
+            f.fail(f"topic {t!r} must be a lowercase tag", "topics", i)
     difficulty = f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
                        why=f"difficulty must be one of {', '.join(DIFFICULTIES)}")
     key_points = []
@@ -72,7 +72,7 @@ def _question(f: Fields, deck_id: str, path: Path) -> Question:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                kp.child("patterns", patterns).fail(f"invalid regular expression {pattern!r}: {exc}", i)
+                kp.fail(f"invalid regular expression {pattern!r}: {exc}", "patterns", i)
         key_points.append(KeyPoint(label=label, patterns=patterns))
     return Question(
         id=qid,
@@ -101,20 +101,18 @@ def load_exercise(folder: Path) -> Exercise:
     defines = f.strings("defines", default=..., minimum=1)
     for i, name in enumerate(defines):
         if not IDENTIFIER.match(name):
-            f.child("defines", defines).fail(f"{name!r} is not a Python identifier", i)
+            f.fail(f"{name!r} is not a Python identifier", "defines", i)
     forbidden = f.strings("forbidden", default=())
     for i, name in enumerate(forbidden):
         if name not in FORBIDDEN:
-            f.child("forbidden", forbidden).fail(
-                f"unknown forbidden operation {name!r} (known: {', '.join(sorted(FORBIDDEN))})", i)
+            f.fail(f"unknown forbidden operation {name!r} (known: {', '.join(sorted(FORBIDDEN))})", "forbidden", i)
     weights_raw = f.get("weights", dict)
     weights = {}
     for category, weight in weights_raw.items():
         if category not in CHECK_CATEGORIES:
-            f.child("weights", weights_raw).fail(
-                f"unknown check category (known: {', '.join(CHECK_CATEGORIES)})", category)
+            f.fail(f"unknown check category (known: {', '.join(CHECK_CATEGORIES)})", "weights", category)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            f.child("weights", weights_raw).fail("weight must be a number >= 0", category)
+            f.fail("weight must be a number >= 0", "weights", category)
         weights[category] = float(weight)
     mistakes = []
     for m in f.items("mistakes", minimum=0) if "mistakes" in f.data else []:
@@ -156,7 +154,7 @@ def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
     root = root or exercises_dir()
     if not root.is_dir():
         return ()
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    folders = sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file())
     return tuple(load_exercise(p) for p in folders)
 
 

@@ -14,13 +14,18 @@ CHECK_CATEGORIES = ("import", "api", "shape", "parity", "gradient", "training", 
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """One thing a good answer mentions; any pattern (a case-insensitive regex) shows it."""
+    """One thing a good answer mentions; any pattern (a case-insensitive regex) shows it.
+
+    Runs of whitespace in the answer count as one space, so a phrase wrapped over two lines
+    (in a deck's block text or a learner's text box) still matches a pattern like 'forward and backward'.
+    """
 
     label: str
     patterns: tuple[str, ...]
 
     def covered_by(self, answer: str) -> bool:
-        return any(re.search(p, answer, re.IGNORECASE) for p in self.patterns)
+        text = " ".join(answer.split())
+        return any(re.search(p, text, re.IGNORECASE) for p in self.patterns)
 
 
 @dataclass(frozen=True)

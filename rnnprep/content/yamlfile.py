@@ -79,8 +79,9 @@ class Fields:
     def line(self, where: tuple) -> int | None:
         return line_of(self.lines, where)
 
-    def fail(self, message: str, key=None):
-        where = self.where + ((key,) if key is not None else ())
+    def fail(self, message: str, *keys):
+        """Raise for this mapping, or for the node `keys` (a field, then list indexes) below it."""
+        where = self.where + keys
         raise ContentError(self.path, message, line=self.line(where), field=dotted(where))
 
     def reject_unknown(self, allowed: set[str]) -> None:
@@ -115,9 +116,6 @@ class Fields:
                 raise ContentError(self.path, f"expected a non-empty string, got {_kind(item)}",
                                    line=self.line(self.where + (key, i)), field=dotted(self.where + (key, i)))
         return tuple(items)
-
-    def child(self, key, data) -> "Fields":
-        return Fields(self.path, self.lines, data, self.where + (key,))
 
     def items(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> list["Fields"]:
         items = self.get(key, list)

@@ -1,0 +1,215 @@
+"""Shipped decks validate, and every kind of malformed deck or exercise gets a message that points.
+
+Each bad file differs from a known-good one in one place, so the assertion checks the error is
+about that place: the file name, the YAML line and the dotted field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rnnprep.content.errors import ContentError
+from rnnprep.content.loader import load_exercise, load_library
+from rnnprep.resources import exercises_dir
+
+DECK = """\
+deck: mini
+title: A tiny deck
+questions:
+  - id: first-question
+    number: 1
+    topics: [rnn]
+    difficulty: easy
+    question: "What does the hidden state hold?"
+    answer: "A summary of the past inputs."
+    key_points:
+      - label: summary
+        patterns: ['summar']
+      - label: past inputs
+        patterns: ['past', 'earlier']
+    related_exercises: [rnn_cell]
+"""
+
+EXERCISE = """\
+slug: tiny_cell
+title: Tiny cell
+difficulty: easy
+topics: [rnn]
+summary: A tiny recurrent cell.
+defines: [TinyCell]
+forbidden: [nn.RNNCell, nn.RNN]
+time_limit_s: 60
+weights: {parity: 1, gradient: 1}
+hints:
+  - "Use tanh."
+"""
+
+
+@pytest.fixture(scope="module")
+def known_exercises():
+    """Only rnn_cell, so deck tests don't depend on exercises being written elsewhere."""
+    return (load_exercise(exercises_dir() / "rnn_cell"),)
+
+
+def line_with(text: str, needle: str, occurrence: int = 1) -> int:
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def deck_error(paths: list[Path], exercises) -> str:
+    with pytest.raises(ContentError) as info:
+        load_library(paths, include_shipped=False, exercises=exercises)
+    return str(info.value)
+
+
+def assert_points(message: str, path: Path, line: int | None, field: str | None, *words: str) -> None:
+    where = f"{path}:{line}:" if line else f"{path}:"
+    assert message.startswith(where), message
+    if field:
+        assert f": {field}: " in message, message
+    for word in words:
+        assert word in message, message
+
+
+def test_shipped_library_validates():
+    library = load_library()
+    questions = library.questions
+    assert len(questions) >= 40
+    ids = [q.id for q in questions]
+    assert len(ids) == len(set(ids))
+    core = next(d for d in library.decks if d.id == "core")
+    assert sorted(q.number for q in core.questions) == list(range(1, 26))
+    assert all(len(q.key_points) >= 2 and q.answer and q.question for q in questions)
+
+
+def test_good_deck_loads(tmp_path, known_exercises):
+    library = load_library([write(tmp_path, "mini.yaml", DECK)], include_shipped=False, exercises=known_exercises)
+    (q,) = library.questions
+    assert (q.id, q.deck, q.number, q.related_exercises) == ("first-question", "mini", 1, ("rnn_cell",))
+
+
+def test_yaml_syntax_error(tmp_path, known_exercises):
+    text = DECK.replace('answer: "A summary of the past inputs."', "answer: A summary: of the past inputs.")
+    path = write(tmp_path, "syntax.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "answer:"), None,
+                  "YAML syntax error", "mapping values are not allowed")
+
+
+def test_missing_field(tmp_path, known_exercises):
+    text = DECK.replace('    answer: "A summary of the past inputs."\n', "")
+    path = write(tmp_path, "missing.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "- id:"), "questions[0].answer",
+                  "missing required field")
+
+
+def test_wrong_type(tmp_path, known_exercises):
+    text = DECK.replace("number: 1", 'number: "three"')
+    path = write(tmp_path, "type.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "number:"), "questions[0].number",
+                  "expected an integer, got a string")
+
+
+def test_bad_difficulty(tmp_path, known_exercises):
+    text = DECK.replace("difficulty: easy", "difficulty: brutal")
+    path = write(tmp_path, "difficulty.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "difficulty:"),
+                  "questions[0].difficulty", "easy, medium, hard")
+
+
+def test_duplicate_question_id_across_decks(tmp_path, known_exercises):
+    first = write(tmp_path, "first.yaml", DECK)
+    text = DECK.replace("deck: mini", "deck: other").replace("number: 1", "number: 7")
+    second = write(tmp_path, "second.yaml", text)
+    message = deck_error([first, second], known_exercises)
+    assert_points(message, second, line_with(text, "- id:"), "questions[0].id",
+                  "duplicate question id 'first-question'", str(first))
+
+
+def test_unknown_related_exercise(tmp_path, known_exercises):
+    text = DECK.replace("related_exercises: [rnn_cell]", "related_exercises: [rnn_cell, rnn_cel]")
+    path = write(tmp_path, "related.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "related_exercises:"),
+                  "questions[0].related_exercises[1]", "unknown exercise 'rnn_cel'", "rnn_cell")
+
+
+def test_invalid_regex(tmp_path, known_exercises):
+    text = DECK.replace("patterns: ['past', 'earlier']", "patterns: ['past', 'earl(ier']")
+    path = write(tmp_path, "regex.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "earl(ier"),
+                  "questions[0].key_points[1].patterns[1]", "invalid regular expression 'earl(ier'")
+
+
+def test_duplicate_key(tmp_path, known_exercises):
+    text = DECK.replace('    answer: "A summary of the past inputs."\n',
+                        '    answer: "A summary of the past inputs."\n    answer: "Something else."\n')
+    path = write(tmp_path, "dupkey.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "answer:", 2), "questions[0].answer",
+                  "duplicate key")
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_empty_file(tmp_path, known_exercises, text):
+    path = write(tmp_path, "empty.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, 1, None, "empty")
+
+
+def test_unknown_field(tmp_path, known_exercises):
+    text = DECK.replace("    difficulty: easy\n", "    difficulty: easy\n    hint: try harder\n")
+    path = write(tmp_path, "unknown.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "hint:"), "questions[0].hint",
+                  "unknown field", "related_exercises")
+
+
+def test_bad_topic_tag(tmp_path, known_exercises):
+    text = DECK.replace("topics: [rnn]", "topics: [rnn, Big Topic]")
+    path = write(tmp_path, "topic.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "topics:"), "questions[0].topics[1]",
+                  "topic 'Big Topic' must be a lowercase tag")
+
+
+def exercise_folder(tmp_path: Path, text: str, name: str = "tiny_cell") -> Path:
+    folder = tmp_path / name
+    (folder / "tests").mkdir(parents=True)
+    for file in ("README.md", "starter.py", "reference.py"):
+        write(folder, file, "\n")
+    write(folder, "exercise.yaml", text)
+    return folder
+
+
+def exercise_error(folder: Path) -> str:
+    with pytest.raises(ContentError) as info:
+        load_exercise(folder)
+    return str(info.value)
+
+
+def test_good_exercise_loads(tmp_path):
+    ex = load_exercise(exercise_folder(tmp_path, EXERCISE))
+    assert (ex.slug, ex.defines, ex.forbidden, dict(ex.weights)) == (
+        "tiny_cell", ("TinyCell",), ("nn.RNNCell", "nn.RNN"), {"parity": 1.0, "gradient": 1.0})
+
+
+def test_exercise_missing_field(tmp_path):
+    text = EXERCISE.replace("defines: [TinyCell]\n", "")
+    folder = exercise_folder(tmp_path, text)
+    assert_points(exercise_error(folder), folder / "exercise.yaml", 1, "defines", "missing required field")
+
+
+def test_exercise_unknown_forbidden_op(tmp_path):
+    text = EXERCISE.replace("forbidden: [nn.RNNCell, nn.RNN]", "forbidden: [nn.RNNCell, nn.Transformer]")
+    folder = exercise_folder(tmp_path, text)
+    assert_points(exercise_error(folder), folder / "exercise.yaml", line_with(text, "forbidden:"), "forbidden[1]",
+                  "unknown forbidden operation 'nn.Transformer'", "nn.LSTM")
+
+
+def test_exercise_slug_must_match_folder(tmp_path):
+    folder = exercise_folder(tmp_path, EXERCISE, name="other_cell")
+    assert_points(exercise_error(folder), folder / "exercise.yaml", line_with(EXERCISE, "slug:"), "slug",
+                  "slug 'tiny_cell' must equal the folder name 'other_cell'")
