@@ -1,15 +1,17 @@
-"""SQLite progress store, safe with several rnnprep processes open at once.
+"""SQLite progress store, safe with several rnnprep processes (quiz, grader, hint) open at once.
 
-Every operation uses its own short-lived connection (so a Store can be shared between the
-TUI's threads), WAL mode and a busy timeout (so a grader and the quiz can write together),
-and every write is one `BEGIN IMMEDIATE` transaction (so no writer ever has to upgrade a
-read lock, which is what makes SQLite give up with "database is locked").
+WAL mode lets readers and one writer work together; the busy timeout makes writers queue;
+every write is one `BEGIN IMMEDIATE` transaction, so a writer never has to upgrade a read
+lock mid-way, which is what makes SQLite give up at once with "database is locked".
+Each Store keeps one connection behind a lock, so the TUI's threads can share it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time as clock
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -138,40 +140,78 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, home: Path | None = None) -> "Store":
         store = cls(data_home(home) / DB_NAME)
-        store._migrate()
+        try:
+            store._migrate()
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __del__(self) -> None:
+        if getattr(self, "_conn", None) is not None:
+            self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+            try:
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                _enable_wal(conn)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise StoreError(f"the progress store {self.path} stayed locked by another rnnprep for "
-                                 f"{BUSY_TIMEOUT_MS // 1000}s; try again") from exc
-            if "not a database" in str(exc) or "malformed" in str(exc):
-                raise StoreError(f"{self.path} is not a readable rnnprep progress store ({exc}); move it "
-                                 "away or point --home / RNNPREP_HOME at another folder") from exc
-            raise
-        finally:
-            conn.close()
+        """The Store's one connection, used by one thread at a time; sqlite errors become StoreErrors."""
+        with self._lock:
+            try:
+                yield self._connection()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise StoreError(f"the progress store {self.path} stayed locked by another rnnprep for "
+                                     f"{BUSY_TIMEOUT_MS // 1000}s; try again") from exc
+                if "not a database" in str(exc) or "malformed" in str(exc):
+                    raise StoreError(f"{self.path} is not a readable rnnprep progress store ({exc}); move it "
+                                     "away or point --home / RNNPREP_HOME at another folder") from exc
+                raise
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; the lock is taken up front so concurrent writers queue instead of failing."""
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
         with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(begin)
             try:
                 yield conn
             except BaseException:
@@ -182,13 +222,13 @@ class Store:
 
     def _migrate(self) -> None:
         with self._write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            version, known = conn.execute("PRAGMA user_version").fetchone()[0], len(MIGRATIONS)
+            if version > known:
                 raise SchemaTooNewError(
                     f"the progress store {self.path} has schema version {version}, but this rnnprep only "
-                    f"knows versions up to {SCHEMA_VERSION}: it was written by a newer rnnprep. Upgrade "
+                    f"knows versions up to {known}: it was written by a newer rnnprep. Upgrade "
                     "rnnprep, or use another folder with --home or RNNPREP_HOME.")
-            for number in range(version, SCHEMA_VERSION):
+            for number in range(version, known):
                 migration = MIGRATIONS[number]
                 if callable(migration):
                     migration(conn)
@@ -305,7 +345,7 @@ class Store:
         first_day = today - timedelta(days=29)
         window_start = to_text(datetime.combine(first_day, time(), timezone.utc))
         window_end = to_text(datetime.combine(today + timedelta(days=1), time(), timezone.utc))
-        with self._connect() as conn:
+        with self._transaction("BEGIN") as conn:
             cards = conn.execute("SELECT card_json, due FROM cards").fetchall()
             reviews_total = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
             per_day = Counter(dict(conn.execute(
@@ -339,6 +379,20 @@ def _stability(card_json: str) -> float:
     except (ValueError, AttributeError):
         return 0.0
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: while another process creates the file, this lock upgrade fails at once
+    (SQLite skips the busy handler to avoid a deadlock), so busy_timeout alone doesn't cover it."""
+    deadline = clock.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or clock.monotonic() > deadline:
+                raise
+            clock.sleep(0.005)
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -1,0 +1,110 @@
+"""FSRS scheduling through the store, the study queue's order, and key-point coverage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from fsrs import Card
+
+from rnnprep.content.model import KeyPoint, Question
+from rnnprep.quiz.answers import coverage
+from rnnprep.quiz.scheduler import FSRS, QuizScheduler
+from rnnprep.store.db import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=timezone.utc)
+
+
+def question(qid: str, deck: str = "core", number: int = 1, key_points: tuple[KeyPoint, ...] = ()) -> Question:
+    return Question(id=qid, number=number, deck=deck, topics=("rnn",), difficulty="easy", question="?",
+                    answer="!", key_points=key_points, related_exercises=(), source=Path("deck.yaml"))
+
+
+@pytest.fixture
+def quiz(tmp_path) -> QuizScheduler:
+    return QuizScheduler(Store.open(tmp_path))
+
+
+def test_no_fuzzing_for_deterministic_dates():
+    assert FSRS.enable_fuzzing is False
+
+
+def test_good_on_new_card_sets_future_due_and_stores_review(quiz):
+    due = quiz.rate("q1", 3, now=NOW, answer_text="hidden state", key_points_hit=1, key_points_total=3)
+    assert due > NOW and due.tzinfo is not None
+    (review,) = quiz.store.reviews("q1")
+    assert (review.rating, review.reviewed_at, review.due, review.answer_text) == (3, NOW, due, "hidden state")
+    assert (review.key_points_hit, review.key_points_total) == (1, 3)
+    saved = Card.from_json(quiz.store.card_json("q1"))
+    assert saved.due == due and saved.last_review == NOW
+
+
+def test_again_is_due_before_easy(quiz):
+    again = quiz.rate("a", 1, now=NOW)
+    easy = quiz.rate("e", 4, now=NOW)
+    assert NOW < again < easy
+
+
+def test_second_review_builds_on_the_stored_card(quiz):
+    first = quiz.rate("q1", 4, now=NOW)
+    second = quiz.rate("q1", 4, now=first)
+    assert second - first > first - NOW
+    assert quiz.store.cards()["q1"].reps == 2
+
+
+def test_rate_accepts_other_zones_and_rejects_bad_input(quiz):
+    local = NOW.astimezone(timezone(timedelta(hours=-7)))
+    assert quiz.rate("q1", 3, now=local) > NOW
+    assert quiz.store.reviews("q1")[0].reviewed_at == NOW
+    with pytest.raises(ValueError, match="rating"):
+        quiz.rate("q1", 5, now=NOW)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        quiz.rate("q1", 3, now=NOW.replace(tzinfo=None))
+    assert len(quiz.store.reviews()) == 1
+
+
+def test_queue_due_first_then_new_in_deck_order_without_future_cards(quiz):
+    questions = [
+        question("core-2", "core", 2), question("core-1", "core", 1), question("arch-1", "arch", 1),
+        question("seen-late", "core", 3), question("seen-early", "core", 4), question("not-due", "core", 5),
+    ]
+    quiz.rate("seen-late", 1, now=NOW - timedelta(days=1))
+    quiz.rate("seen-early", 1, now=NOW - timedelta(days=2))
+    quiz.rate("not-due", 4, now=NOW)
+    order = [q.id for q in quiz.queue(questions, now=NOW)]
+    assert order == ["seen-early", "seen-late", "core-1", "core-2", "arch-1"]
+    assert [q.id for q in quiz.queue(questions, now=NOW, limit=3)] == order[:3]
+    assert quiz.queue(questions[:3], now=NOW, limit=0) == []
+
+
+def test_queue_brings_back_a_card_once_due(quiz):
+    q = question("q1")
+    due = quiz.rate("q1", 3, now=NOW)
+    assert quiz.queue([q], now=due - timedelta(seconds=1)) == []
+    assert quiz.queue([q], now=due) == [q]
+
+
+def test_coverage_hits_and_misses():
+    hidden = KeyPoint("hidden state", (r"hidden state", r"\bmemory\b"))
+    shared = KeyPoint("shared weights", (r"shar(e|ed) (the )?weights",))
+    tanh = KeyPoint("tanh", (r"\btanh\b",))
+    q = question("q1", key_points=(hidden, shared, tanh))
+    got = coverage(q, "It keeps a MEMORY of the past and applies TANH.")
+    assert got.hits == (hidden, tanh) and got.misses == (shared,)
+    assert coverage(q, "").hits == () and coverage(q, "").misses == (hidden, shared, tanh)
+
+
+def test_coverage_matches_phrases_wrapped_over_lines():
+    shared = KeyPoint("shared weights", (r"shared weights",))
+    assert coverage(question("q1", key_points=(shared,)), "uses shared\n   weights").hits == (shared,)
+
+
+def test_quiz_and_store_do_not_import_torch():
+    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.answers, rnnprep.store, "
+            "rnnprep.store.db; assert 'torch' not in sys.modules, 'torch was imported'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
