@@ -1,0 +1,17 @@
+"""Known mistake: a left-to-right LSTM only (packed correctly, so padding is fine)."""
+
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+
+class BiRNNClassifier(nn.Module):
+    def __init__(self, vocab_size, embed_dim, hidden_size, num_classes, padding_idx=0, num_layers=1):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=padding_idx)
+        self.rnn = nn.LSTM(embed_dim, hidden_size, num_layers=num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, tokens, lengths):
+        packed = pack_padded_sequence(self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = self.rnn(packed)
+        return self.head(h_n[-1])
