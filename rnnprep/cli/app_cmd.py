@@ -1,12 +1,38 @@
-"""`rnnprep` with no command, and `rnnprep quiz`: open the Textual app (imported only here)."""
+"""`rnnprep` with no command, and `rnnprep quiz`: open the Textual app (imported only here).
+
+Without extra decks the library loads inside the app after its first paint, so the app opens fast;
+a deck that fails to load still ends the app with the usual one-line error and status 2.
+"""
 
 from __future__ import annotations
 
+from rnnprep.cli.main import UsageError
+
+
+def load(args):
+    """The library; the YAML machinery is imported only here, off the path to the first paint."""
+    from rnnprep.cli.common import library
+
+    return library(args)
+
 
 def run(args) -> int:
-    from rnnprep.cli.common import library
     from rnnprep.tui.app import RnnprepApp
 
-    app = RnnprepApp(library(args), quiz=getattr(args, "command", None) == "quiz", options=args)
+    quiz = getattr(args, "command", None) == "quiz"
+    if not quiz and not args.deck:
+        app = RnnprepApp(lambda: load(args), options=args)
+    else:
+        lib = load(args)
+        if quiz:
+            if args.count < 1:
+                raise UsageError("--count must be 1 or more")
+            if args.minutes is not None and args.minutes <= 0:
+                raise UsageError("--minutes must be a positive number")
+            if args.topic and args.topic not in lib.topics:
+                raise UsageError(f"no question has topic {args.topic!r}; topics: {', '.join(lib.topics)}")
+        app = RnnprepApp(lib, quiz=quiz, options=args)
     app.run()
-    return 0
+    if app.load_error is not None:
+        raise app.load_error
+    return app.return_code or 0

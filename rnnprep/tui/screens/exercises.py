@@ -1,0 +1,96 @@
+"""Exercises: the catalog with each exercise's status and best score, and a preview of the selected one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown
+
+from rnnprep.content.model import Exercise
+from rnnprep.store.db import Attempt
+from rnnprep.tui.format import percent
+from rnnprep.tui.workspace import solution_path
+
+
+def status(best: Attempt | None) -> str:
+    if best is None:
+        return "new"
+    return "passed" if best.passed else "attempted"
+
+
+class ExercisesScreen(Screen):
+    CSS_PATH = "exercises.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=True),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="exercise-preview-box"):
+            yield Markdown(id="exercise-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#exercise-table", DataTable)
+        table.add_column("exercise", key="slug")
+        table.add_column("level", key="difficulty")
+        table.add_column("status", key="status")
+        table.add_column("best", key="best")
+        table.add_column("topics", key="topics")
+        for ex in self.app.library.exercises:
+            table.add_row(ex.slug, ex.difficulty, "", "", ", ".join(ex.topics), key=ex.slug)
+        self.refresh_status()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        table = self.query_one("#exercise-table", DataTable)
+        self.best = self.app.store.best_attempts()
+        for ex in self.app.library.exercises:
+            best = self.best.get(ex.slug)
+            table.update_cell(ex.slug, "status", status(best))
+            table.update_cell(ex.slug, "best", percent(best.score) if best else "-")
+        passed = sum(b.passed for b in self.best.values())
+        table.border_title = f"{len(self.app.library.exercises)} exercises · {passed} passed"
+        if self.selected is not None:
+            self.preview(self.selected)
+
+    @property
+    def selected(self) -> Exercise | None:
+        table = self.query_one("#exercise-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.app.library.exercise(key)
+
+    @on(DataTable.RowHighlighted, "#exercise-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        ex = self.app.library.exercise(event.row_key.value)
+        if ex is not None:
+            self.preview(ex)
+
+    @on(DataTable.RowSelected, "#exercise-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def preview(self, ex: Exercise) -> None:
+        best = self.best.get(ex.slug)
+        solution = solution_path(ex, self.app.workspace)
+        where = (f"your solution: `{solution}`" if solution.exists()
+                 else f"not started: **enter** then **s** writes `{solution}`")
+        score = f"best score {percent(best.score)}" if best else "not graded yet"
+        self.query_one("#exercise-preview", Markdown).update(
+            f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {status(best)} · {score} · "
+            f"{len(ex.hints)} hints*\n\n{where}")
+
+    def action_open(self) -> None:
+        ex = self.selected
+        if ex is not None:
+            self.app.open_exercise(ex)

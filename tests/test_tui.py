@@ -1,0 +1,302 @@
+"""The Textual app driven headlessly with App.run_test and Pilot, against a private progress home."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from rnnprep.cli.main import main
+from rnnprep.content.loader import load_library
+from rnnprep.quiz.answers import coverage
+from rnnprep.store.db import Store
+from rnnprep.tui.app import RnnprepApp
+from rnnprep.tui.exam_sheet import ExamAnswer, by_topic, overall, rating_for
+from rnnprep.tui.screens.exam_result import ExamResultScreen
+from rnnprep.tui.screens.exercise import ExerciseScreen
+from rnnprep.tui.screens.home import HomeScreen
+from rnnprep.tui.screens.quiz import QuizScreen
+
+GRADE_WAIT_S = 240
+
+
+def sync(test):
+    """Run an async Pilot scenario as a plain test (the suite has no asyncio plugin)."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return run
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library([])
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """Each test runs in its own folder, so the default ./rnnprep-work workspace is private too."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def wait_for(pilot, condition, timeout: float) -> None:
+    """Pause until `condition()` holds: grading runs in subprocesses, so its end is awaited, not slept."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.2)
+
+
+@sync
+async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        assert isinstance(app.screen, QuizScreen)
+        first = app.screen.question
+        await pilot.press("3")
+        assert app.screen.query_one("#quiz-answer", TextArea).text == "3", "rating keys type until the reveal"
+        assert Store.open().reviews() == []
+        app.screen.query_one("#quiz-answer", TextArea).text = ""
+        await pilot.press(*"one to many is image captioning")
+        await pilot.press("ctrl+r")
+        shown = text_of(app, "#quiz-coverage")
+        assert f"of {len(first.key_points)} key points" in shown
+        assert "✔ one-to-many" in shown
+        assert not app.screen.query_one("#quiz-model").has_class("hidden")
+        await pilot.press("3")
+        assert app.screen.question is not first and "Question 2 of" in text_of(app, "#quiz-where")
+    reviews = Store.open().reviews(first.id)
+    assert [r.rating for r in reviews] == [3]
+    assert reviews[0].answer_text == "one to many is image captioning"
+    assert reviews[0].key_points_hit == len(coverage(first, reviews[0].answer_text).hits) >= 1
+    card = Store.open().cards()[first.id]
+    assert card.due > reviews[0].reviewed_at
+
+
+@sync
+async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library, workdir):
+    options = Namespace(command="quiz", topic="gru", count=2, exam=False, minutes=None, deck=[])
+    app = RnnprepApp(library, quiz=True, options=options)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert len(app.screen.questions) == 2 and all("gru" in q.topics for q in app.screen.questions)
+        for _ in range(2):
+            await pilot.press("ctrl+r", "4")
+        assert "Session done: 2 of 2" in text_of(app, "#quiz-question")
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert "2" in str(app.screen.query_one("#seen-digits").value)
+
+
+def test_unknown_topic_is_a_usage_error(capsys):
+    assert main(["quiz", "--topic", "no-such-topic"]) == 2
+    assert "no question has topic 'no-such-topic'" in capsys.readouterr().err
+
+
+@sync
+async def test_questions_filter_by_topic_difficulty_and_search(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        table = app.screen.query_one("#question-table", DataTable)
+        assert table.row_count == len(library.questions)
+        app.screen.query_one("#question-topic", Select).value = "gru"
+        await pilot.pause()
+        gru = [q for q in library.questions if "gru" in q.topics]
+        assert table.row_count == len(gru)
+        app.screen.query_one("#question-difficulty", Select).value = "easy"
+        await pilot.pause()
+        assert table.row_count == sum(q.difficulty == "easy" for q in gru)
+        app.screen.query_one("#question-difficulty", Select).clear()
+        await pilot.press("slash", *"reset gate")
+        assert app.screen.query_one("#question-search", Input).value == "reset gate"
+        await pilot.pause()
+        expected = [q for q in gru if "reset" in (q.question + q.answer).lower()
+                    and "gate" in (q.question + q.answer).lower()]
+        assert table.row_count == len(expected) > 0
+        detail = app.screen.query_one("#question-detail")
+        assert expected[0].question in detail.source and "new, never reviewed" in detail.source
+        await pilot.press(*" zzzz-nothing")
+        await pilot.pause()
+        assert table.row_count == 0 and "No question matches" in detail.source
+
+
+async def grade_in_app(app, pilot, slug: str, prepare) -> ExerciseScreen:
+    """Open the exercise, write the starter with `s`, let `prepare` change the solution, grade with `g`."""
+    app.open_exercise(app.library.exercise(slug))
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ExerciseScreen)
+    await pilot.press("s")
+    solution = Path("rnnprep-work") / slug / f"{slug}.py"
+    assert solution.read_text() == app.library.exercise(slug).starter_path.read_text()
+    prepare(solution)
+    await pilot.press("g")
+    assert screen.grading
+    await wait_for(pilot, lambda: not screen.grading, GRADE_WAIT_S)
+    return screen
+
+
+@sync
+async def test_grading_the_reference_solution_passes_and_is_recorded(library, workdir):
+    app = RnnprepApp(library)
+    ex = library.exercise("rnn_cell")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await grade_in_app(app, pilot, "rnn_cell", lambda p: shutil.copyfile(ex.reference_path, p))
+        assert "PASSED" in text_of(app, "#grade-verdict") and "NOT PASSED" not in text_of(app, "#grade-verdict")
+        table = screen.query_one("#grade-checks", DataTable)
+        assert table.row_count == len(screen.report.checks)
+        assert all(str(table.get_cell(c.id, "status")) == "✔ passed" for c in screen.report.checks)
+        assert "passed, best 100%" in text_of(app, "#exercise-where")
+    attempts = Store.open().attempts("rnn_cell")
+    assert len(attempts) == 1 and attempts[0].passed and attempts[0].score == 1.0
+
+
+@sync
+async def test_grading_a_broken_solution_shows_the_failure_message(library, workdir):
+    app = RnnprepApp(library)
+    ex = library.exercise("rnn_cell")
+    mistake = next(m for m in ex.mistakes if m.file == "missing_bias.py")
+    broken = ex.tests_path / "mistakes" / mistake.file
+    async with app.run_test(size=(100, 30)) as pilot:
+        await grade_in_app(app, pilot, "rnn_cell", lambda p: shutil.copyfile(broken, p))
+        assert "NOT PASSED" in text_of(app, "#grade-verdict")
+        details = text_of(app, "#grade-details")
+        assert f"[{mistake.category}]" in details and mistake.message in details
+    attempts = Store.open().attempts("rnn_cell")
+    assert len(attempts) == 1 and not attempts[0].passed
+
+
+@sync
+async def test_hints_open_one_at_a_time_and_are_remembered(library, workdir):
+    app = RnnprepApp(library)
+    ex = library.exercise("lstm_cell")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_exercise(ex)
+        await pilot.pause()
+        await pilot.press("h")
+        hints = app.screen.query_one("#exercise-hints").source
+        assert f"Hint 1 of {len(ex.hints)}" in hints and "Hint 2" not in hints
+    assert Store.open().hints_used("lstm_cell") == 1
+
+
+@sync
+async def test_exam_scores_by_key_point_coverage_and_saves_each_answer(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_quiz(exam=True, count=2, minutes=5)
+        await pilot.pause()
+        first, second = app.screen.questions
+        assert "Exam · question 1 of 2" in text_of(app, "#exam-where") and "05:00 left" in text_of(app, "#exam-where")
+        app.screen.query_one("#exam-answer", TextArea).text = first.answer
+        await pilot.press("ctrl+n")
+        assert "question 2 of 2" in text_of(app, "#exam-where")
+        await pilot.press(*"no idea", "ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+        cov = [coverage(first, first.answer), coverage(second, "no idea")]
+        answers = [ExamAnswer(q, t, tuple(k.label for k in c.hits), tuple(k.label for k in c.misses))
+                   for q, t, c in zip((first, second), (first.answer, "no idea"), cov)]
+        assert f"Exam score {overall(answers):.0%} · 2 of 2 answered" in text_of(app, "#exam-score")
+        table = app.screen.query_one("#exam-topics", DataTable)
+        assert table.row_count == len({t for q in (first, second) for t in q.topics})
+        for row in by_topic(answers):
+            assert table.get_row(row.topic)[-1] == f"{row.score:.0%}"
+    reviews = Store.open().reviews()
+    assert [(r.question_id, r.rating) for r in reviews] == [(a.question.id, rating_for(a)) for a in answers]
+
+
+def test_exam_sheet_scores():
+    lib = load_library([])
+    q1, q2 = lib.questions[0], lib.questions[1]
+    full = ExamAnswer(q1, "x", hits=("a", "b"), misses=())
+    half = ExamAnswer(q2, "y", hits=("a",), misses=("b",))
+    blank = ExamAnswer(q2, None, misses=("a", "b"))
+    assert (full.score, half.score, blank.score) == (1.0, 0.5, 0.0)
+    assert [rating_for(a) for a in (full, half, blank)] == [3, 2, 1]
+    assert overall([full, half, blank]) == pytest.approx(0.5)
+    rows = by_topic([full, half])
+    assert [r.score for r in rows] == sorted(r.score for r in rows)
+
+
+@sync
+async def test_exam_ends_when_time_is_up(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_quiz(exam=True, count=3, minutes=1 / 60)
+        await pilot.pause()
+        await pilot.press(*"vanishing gradients")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen), 10)
+        assert "1 of 3 answered" in text_of(app, "#exam-score")
+    assert len(Store.open().reviews()) == 1
+
+
+@sync
+async def test_home_and_progress_show_the_store(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "ctrl+r", "1", "escape")
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert str(home.query_one("#seen-digits").value) == "1"
+        assert str(home.query_one("#due-digits").value) == "0"
+        await pilot.press("p")
+        table = app.screen.query_one("#topic-table", DataTable)
+        assert table.row_count == len(library.topics)
+        assert "1 (all time 1)" in str(app.screen.query_one("#reviews-label").render())
+
+
+@sync
+async def test_library_loads_after_the_first_paint(library, workdir):
+    app = RnnprepApp(lambda: library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.library_if_loaded is not None, 10)
+        await pilot.pause()
+        assert f"of {len(library.questions)}" in str(app.screen.query_one("#seen-label").render())
+
+
+DRIVE = textwrap.dedent("""
+    import asyncio, shutil, sys, time
+    from rnnprep.cli.common import library
+    from rnnprep.tui.app import RnnprepApp
+
+    async def drive():
+        app = RnnprepApp(lambda: library(None))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape", "x", "ctrl+f")
+            await pilot.press("escape", "e", "enter", "s", "g")
+            await pilot.pause()
+            screen = app.screen
+            deadline = time.monotonic() + 240
+            while screen.grading and time.monotonic() < deadline:
+                await pilot.pause(0.2)
+            assert screen.report is not None, "grading did not finish"
+    asyncio.run(drive())
+    print("torch imported:", "torch" in sys.modules)
+""")
+
+
+def test_the_app_never_imports_torch(workdir):
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-c", DRIVE], capture_output=True, text=True, cwd=workdir, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "torch imported: False" in proc.stdout
