@@ -90,6 +90,12 @@ def test_shipped_library_validates():
     assert all(len(q.key_points) >= 2 and q.answer and q.question for q in questions)
 
 
+
+def test_every_model_answer_covers_its_own_key_points():
+    """A learner who wrote the model answer word for word must be shown every point as hit."""
+    missed = {q.id: [k.label for k in q.key_points if not k.covered_by(q.answer)] for q in load_library().questions}
+    assert not {qid: labels for qid, labels in missed.items() if labels}
+
 def test_good_deck_loads(tmp_path, known_exercises):
     library = load_library([write(tmp_path, "mini.yaml", DECK)], include_shipped=False, exercises=known_exercises)
     (q,) = library.questions
