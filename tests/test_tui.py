@@ -20,7 +20,7 @@ from rnnprep.content.loader import load_library
 from rnnprep.quiz.answers import coverage
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
-from rnnprep.tui.exam_sheet import ExamAnswer, by_topic, overall, rating_for
+from rnnprep.quiz.exam import ExamAnswer, by_topic, overall, rating_for
 from rnnprep.tui.screens.exam_result import ExamResultScreen
 from rnnprep.tui.screens.exercise import ExerciseScreen
 from rnnprep.tui.screens.home import HomeScreen

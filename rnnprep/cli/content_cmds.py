@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime, timezone
 
 from rich.console import Console
@@ -59,19 +58,19 @@ def show(args) -> int:
 
 def start(args) -> int:
     """Copy the starter and the statement into DIR/SLUG/; an existing solution is never touched."""
+    from rnnprep.workspace import write_starter
+
     ex = find_exercise(args.slug)
-    folder = args.dir / ex.slug
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    solution = folder / ex.solution_filename
+    try:
+        solution, written = write_starter(ex, args.dir)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
     console = Console()
-    shutil.copyfile(ex.statement_path, folder / "README.md")
-    if solution.exists():
-        console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {folder / 'README.md'}")
+    statement = solution.parent / "README.md"
+    if written:
+        console.print(f"wrote {solution} and {statement}")
     else:
-        shutil.copyfile(ex.starter_path, solution)
-        console.print(f"wrote {solution} and {folder / 'README.md'}")
+        console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {statement}")
     console.print(f"next: edit {solution}, then run  rnnprep grade {ex.slug} {solution}")
     return 0
 

@@ -20,7 +20,7 @@ from textual.screen import Screen
 
 from rnnprep.store.db import Store
 from rnnprep.tui.screens.home import HomeScreen
-from rnnprep.tui.workspace import DEFAULT_WORKSPACE
+from rnnprep.workspace import DEFAULT_WORKSPACE
 
 if TYPE_CHECKING:
     from rnnprep.content.errors import ContentError

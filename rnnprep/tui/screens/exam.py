@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from rnnprep.content.model import Question
 from rnnprep.quiz.answers import coverage
 from rnnprep.quiz.scheduler import QuizScheduler
-from rnnprep.tui.exam_sheet import ExamAnswer, rating_for
+from rnnprep.quiz.exam import ExamAnswer, rating_for
 
 
 class ExamScreen(Screen):

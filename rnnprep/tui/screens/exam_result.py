@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from rnnprep.tui.exam_sheet import ExamAnswer, by_topic, overall
+from rnnprep.quiz.exam import ExamAnswer, by_topic, overall
 from rnnprep.tui.format import percent
 
 

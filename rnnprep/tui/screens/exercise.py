@@ -24,7 +24,7 @@ from rnnprep.content.model import Exercise
 from rnnprep.grading import runner
 from rnnprep.grading.report import CheckResult, Report
 from rnnprep.tui.format import percent
-from rnnprep.tui.workspace import solution_path, write_starter
+from rnnprep.workspace import solution_path, write_starter
 
 MARKS = {"passed": ("✔ passed", "green"), "failed": ("✘ failed", "red"), "error": ("! error", "bold red"),
          "skipped": ("– skipped", "magenta")}

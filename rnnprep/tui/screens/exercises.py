@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown
 from rnnprep.content.model import Exercise
 from rnnprep.store.db import Attempt
 from rnnprep.tui.format import percent
-from rnnprep.tui.workspace import solution_path
+from rnnprep.workspace import solution_path
 
 
 def status(best: Attempt | None) -> str:

@@ -1,4 +1,4 @@
-"""The learner's workspace (./rnnprep-work by default), with the same rule as `rnnprep start`."""
+"""The learner's workspace (./rnnprep-work by default): where `rnnprep start` and the app put starters."""
 
 from __future__ import annotations
 
