@@ -9,8 +9,9 @@ within the same budget.
 
 import torch
 
-from rnnprep.grading import datasets
+from rnnprep.grading import classifiers, datasets
 from rnnprep.grading.checks import CheckFailure, check
+from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.compare import close
 
@@ -27,44 +28,20 @@ LAST_REAL = ("for a bidirectional RNN both directions must be read at the right 
              "h_n[-2] (forward) and h_n[-1] (backward)")
 
 
+def tokens_for(lengths, *, steps=T, pad=0, seed=0):
+    return classifiers.padded_tokens(lengths, vocab=V, steps=steps, pad=pad, seed=seed)
+
+
+def logits_of(m, tokens, lengths, label):
+    return classifiers.logits_of(m, tokens, lengths, C, label)
+
+
 def build(submission, *, padding_idx=None, dtype="float64", seed=0, sizes=(V, E, H, C), **kwargs):
     if padding_idx is not None:
         kwargs["padding_idx"] = padding_idx
     m = submission.build("BiRNNClassifier", *sizes, dtype=dtype, seed=seed, **kwargs)
     m.train(False)
     return m
-
-
-def tokens_for(lengths, *, steps=T, pad=0, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    real = [t for t in range(V) if t != pad]
-    x = torch.tensor(real)[torch.randint(len(real), (len(lengths), steps), generator=g)]
-    lens = torch.tensor(lengths, dtype=torch.int64)
-    return torch.where(torch.arange(steps)[None, :] < lens[:, None], x, pad), lens
-
-
-def logits_of(m, tokens, lengths, label):
-    out = m(tokens, lengths).output
-    if not isinstance(out, torch.Tensor):
-        raise CheckFailure(f"forward must return one tensor of logits (B, num_classes), got "
-                           f"{type(out).__name__} ({label})")
-    want = (len(lengths), C)
-    if tuple(out.shape) != want:
-        hint = ""
-        if out.dim() == 3:
-            hint = ": that looks like the per-step output; return one row of logits per sequence"
-        raise CheckFailure(f"logits have shape {tuple(out.shape)}; expected (B, num_classes) = {want} ({label}){hint}")
-    return out
-
-
-def permuted_match(actual, expected):
-    used = set()
-    for row in actual:
-        hit = next((j for j in range(len(expected)) if j not in used and close(row, expected[j])), None)
-        if hit is None:
-            return False
-        used.add(hit)
-    return True
 
 
 @check("api", "BiRNNClassifier(vocab_size, embed_dim, hidden_size, num_classes, padding_idx=0, num_layers=1) builds")
@@ -96,16 +73,7 @@ def _numel(shape):
 def test_padding_row(submission):
     for pad in (0, 4):
         m = build(submission, padding_idx=pad, dtype=None, seed=3)
-        tables = [n for n, (shape, _, _) in m.params.items() if shape == (V, E)]
-        if not tables:
-            raise CheckFailure(f"no embedding table of shape (vocab_size, embed_dim) = {(V, E)} among the parameters; "
-                               "embed the tokens with nn.Embedding(vocab_size, embed_dim, padding_idx=padding_idx)")
-        state = m.state_dict()
-        for name in tables:
-            row = state[name][pad]
-            if row.abs().max().item() != 0:
-                raise CheckFailure(f"with padding_idx={pad}, row {pad} of {name} is not zero; pass padding_idx to "
-                                   "nn.Embedding")
+        classifiers.require_zero_padding_row(m, V, E, pad)
 
 
 @check("shape", "logits are (B, num_classes) in the model's dtype, for 1 and 2 layers")
@@ -192,17 +160,7 @@ def test_training(submission, exercise, inform):
     s = exercise.settings["training"]
     train = datasets.both_ends(s["train_size"], s["train_seed"])
     test = datasets.both_ends(s["test_size"], s["test_seed"])
-    m = submission.build("BiRNNClassifier", datasets.BOTH_ENDS_VOCAB, s["embed_dim"], s["hidden_size"], 4,
-                         seed=s["init_seed"])
-    losses = submission.run("training.train_classifier", m.ref, train.tokens, train.lengths, train.labels,
-                            epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], seed=s["init_seed"])
-    m.train(False)
-    logits = m(test.tokens, test.lengths).output
-    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (len(test.labels), 4):
-        raise CheckFailure("after training, forward did not return logits of shape (B, 4) on the held-out batch")
-    if not torch.isfinite(logits).all():
-        raise CheckFailure("after training, the logits contain NaN or inf")
-    pred = logits.argmax(dim=1)
+    pred, losses = classifiers.trained_predictions(submission, "BiRNNClassifier", train, test, s)
     acc = (pred == test.labels).double().mean().item()
     first_ok = ((pred // 2) == (test.labels // 2)).double().mean().item()
     last_ok = ((pred % 2) == (test.labels % 2)).double().mean().item()

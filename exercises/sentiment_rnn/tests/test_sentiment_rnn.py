@@ -8,8 +8,9 @@ with the suite's own recipe to an accuracy bar on held-out data where negation m
 
 import torch
 
-from rnnprep.grading import datasets
+from rnnprep.grading import classifiers, datasets
 from rnnprep.grading.checks import CheckFailure, check
+from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.compare import close
 
@@ -24,11 +25,11 @@ LAST_REAL = ("take each sequence's output at its own last real step, t = lengths
 
 
 def tokens_for(lengths, *, steps=T, pad=0, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    real = [t for t in range(V) if t != pad]
-    x = torch.tensor(real)[torch.randint(len(real), (len(lengths), steps), generator=g)]
-    lens = torch.tensor(lengths, dtype=torch.int64)
-    return torch.where(torch.arange(steps)[None, :] < lens[:, None], x, pad), lens
+    return classifiers.padded_tokens(lengths, vocab=V, steps=steps, pad=pad, seed=seed)
+
+
+def logits_of(m, tokens, lengths, label):
+    return classifiers.logits_of(m, tokens, lengths, C, label)
 
 
 def build(submission, *, padding_idx=None, dtype="float64", seed=0, sizes=(V, E, H, C)):
@@ -36,34 +37,6 @@ def build(submission, *, padding_idx=None, dtype="float64", seed=0, sizes=(V, E,
     m = submission.build("SentimentRNN", *sizes, dtype=dtype, seed=seed, **kwargs)
     m.train(False)
     return m
-
-
-def logits_of(m, tokens, lengths, label):
-    out = m(tokens, lengths).output
-    if isinstance(out, (tuple, list)):
-        raise CheckFailure(f"forward must return one tensor of logits (B, num_classes), got a {type(out).__name__} "
-                           f"({label})")
-    if not isinstance(out, torch.Tensor):
-        raise CheckFailure(f"forward must return a tensor of logits, got {type(out).__name__} ({label})")
-    want = (len(lengths), C)
-    if tuple(out.shape) != want:
-        hint = ""
-        if out.dim() == 3:
-            hint = ": that looks like the per-step output; a many-to-one classifier returns one row of logits " \
-                   "per sequence, read from its last real step"
-        raise CheckFailure(f"logits have shape {tuple(out.shape)}; expected (B, num_classes) = {want} ({label}){hint}")
-    return out
-
-
-def permuted_match(actual, expected):
-    """True when actual holds expected's rows in another order (a forgotten un-sort)."""
-    used = set()
-    for row in actual:
-        hit = next((j for j in range(len(expected)) if j not in used and close(row, expected[j])), None)
-        if hit is None:
-            return False
-        used.add(hit)
-    return True
 
 
 @check("api", "SentimentRNN(vocab_size, embed_dim, hidden_size, num_classes, padding_idx=0) builds")
@@ -83,18 +56,7 @@ def test_builds(submission):
 def test_padding_row(submission):
     for pad in (0, 4):
         m = build(submission, padding_idx=pad, dtype=None, seed=3)
-        tables = [n for n, (shape, _, _) in m.params.items() if shape == (V, E)]
-        if not tables:
-            raise CheckFailure(f"no embedding table of shape (vocab_size, embed_dim) = {(V, E)} among the parameters "
-                               f"({', '.join(f'{n} {s}' for n, (s, _, _) in m.params.items())}); embed the tokens "
-                               "with nn.Embedding(vocab_size, embed_dim, padding_idx=padding_idx)")
-        state = m.state_dict()
-        for name in tables:
-            row = state[name][pad]
-            if row.abs().max().item() != 0:
-                raise CheckFailure(f"with padding_idx={pad}, row {pad} of {name} holds values up to "
-                                   f"{row.abs().max().item():.3g}; pass padding_idx to nn.Embedding so the padding "
-                                   "token embeds to zeros and gets no gradient")
+        classifiers.require_zero_padding_row(m, V, E, pad)
 
 
 @check("shape", "logits are (B, num_classes) in the model's dtype")
@@ -166,17 +128,8 @@ def test_training(submission, exercise, inform):
     s = exercise.settings["training"]
     train = datasets.sentiment(s["train_size"], s["train_seed"])
     test = datasets.sentiment(s["test_size"], s["test_seed"])
-    m = submission.build("SentimentRNN", datasets.SENTIMENT_VOCAB, s["embed_dim"], s["hidden_size"], 2,
-                         seed=s["init_seed"])
-    losses = submission.run("training.train_classifier", m.ref, train.tokens, train.lengths, train.labels,
-                            epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], seed=s["init_seed"])
-    m.train(False)
-    logits = m(test.tokens, test.lengths).output
-    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (len(test.labels), 2):
-        raise CheckFailure("after training, forward did not return logits of shape (B, 2) on the held-out batch")
-    if not torch.isfinite(logits).all():
-        raise CheckFailure("after training, the logits contain NaN or inf")
-    right = logits.argmax(dim=1) == test.labels
+    pred, losses = classifiers.trained_predictions(submission, "SentimentRNN", train, test, s)
+    right = pred == test.labels
     acc = right.double().mean().item()
     neg = negated_mask(test)
     acc_neg, acc_plain = right[neg].double().mean().item(), right[~neg].double().mean().item()
