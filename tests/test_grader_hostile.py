@@ -35,6 +35,8 @@ def test_hostile_submission_fails_in_its_category(tmp_path, filename, category, 
     assert report["passed"] is False
     assert code == 1
     assert report["score"] < 1
+    if category == "import":
+        assert report["score"] == 0, "a file that does not import must earn nothing"
     hits = [c for c in report["checks"] if c["category"] == category and c["status"] in ("failed", "error")
             and message in c["message"]]
     assert hits, json.dumps(report["checks"], indent=1)

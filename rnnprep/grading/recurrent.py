@@ -58,8 +58,16 @@ def assert_state_dict_round_trip(remote, reference: nn.Module) -> None:
             raise CheckFailure(f"after load_state_dict, {name} does not hold the loaded values")
 
 
-def assert_pytorch_init(state: dict[str, torch.Tensor], hidden_size: int) -> None:
-    """Every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as torch.nn's recurrent layers do."""
+def assert_pytorch_init(state: dict[str, torch.Tensor], hidden_size: int, expected) -> None:
+    """Every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as torch.nn's recurrent layers do.
+
+    `expected` names the torch.nn twin's parameters: a model that lacks them fails here too,
+    rather than passing with nothing to look at.
+    """
+    missing = [name for name in expected if name not in state]
+    if missing:
+        raise CheckFailure(f"no parameter named {', '.join(missing)}, so its initialisation cannot be checked; "
+                           "create the parameters torch.nn has (see the parameters check)")
     bound = 1.0 / math.sqrt(hidden_size)
     for name, value in state.items():
         v = value.to(torch.float64)

@@ -43,20 +43,32 @@ class Report:
         return bool(self.graded) and all(c.status == "passed" for c in self.graded)
 
     @property
+    def imported(self) -> bool:
+        """False when the file did not import: then nothing of it ran, and no check earns points."""
+        return not any(c.category == "import" and c.status in ("failed", "error") for c in self.checks)
+
+    def earns(self, c: CheckResult) -> bool:
+        return c.status == "passed" and self.imported
+
+    @property
     def score(self) -> float:
         total = sum(c.weight for c in self.graded)
         if total <= 0:
             return 0.0
-        return round(sum(c.weight for c in self.graded if c.status == "passed") / total, 4)
+        return round(sum(c.weight for c in self.graded if self.earns(c)) / total, 4)
 
-    def verdict(self) -> str:
+    def headline(self) -> str:
         n = len(self.graded)
-        ok = sum(c.status == "passed" for c in self.graded)
         if self.passed:
             return f"PASSED: {self.exercise}, all {n} checks passed"
+        return f"NOT PASSED: {self.exercise}, {sum(c.status == 'passed' for c in self.graded)}/{n} checks passed"
+
+    def verdict(self) -> str:
+        """The headline and, when it failed, the first problem: for views that show no table."""
         first = next((c for c in self.checks if c.status in ("failed", "error")), None)
-        hint = f"; first problem: {first.title}: {first.message}" if first else ""
-        return f"NOT PASSED: {self.exercise}, {ok}/{n} checks passed{hint}"
+        if self.passed or first is None:
+            return self.headline()
+        return f"{self.headline()}; first problem: {first.title}: {first.message}"
 
     def to_json(self) -> dict:
         return {
@@ -82,7 +94,7 @@ class Report:
             tests.append({
                 "name": f"[{c.category}] {c.title}",
                 "name_format": "text",
-                "score": round(points if c.status == "passed" else 0.0, 4),
+                "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
                 "status": "passed" if c.status == "passed" else "failed",
                 "output": c.message or c.status,

@@ -21,7 +21,6 @@ from rnnprep.grading.forbidden import FORBIDDEN
 def install_traps(names: list[str], sink: list[dict], submission_path: Callable[[], str | None]):
     """Arm the traps; returns a context-manager factory that lifts the torch-function trap for
     a timed run (its Python dispatch would tax the submission's speed, not nn.LSTM's)."""
-    import torch
     from torch.overrides import TorchFunctionMode
 
     by_function: dict[str, str] = {}

@@ -93,7 +93,7 @@ def test_state_dict(submission):
 @check("api", "parameters start as torch.nn initialises them")
 def test_initialisation(submission):
     m = submission.build("LSTM", 8, 16, num_layers=2, bidirectional=True, seed=5)
-    assert_pytorch_init(m.state_dict(), 16)
+    assert_pytorch_init(m.state_dict(), 16, ref(2).state_dict())
 
 
 @check("shape", "output (T, B, 2H) or (B, T, 2H); h_n, c_n (2*num_layers, B, H); unbatched (T, 2H)")

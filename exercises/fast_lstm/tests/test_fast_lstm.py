@@ -73,7 +73,7 @@ def test_parameters(submission):
     m = submission.build("FastLSTM", I, H)
     assert_same_parameters(m, ref, "Name and shape them like layer 0 of nn.LSTM (gate blocks i, f, g, o)")
     assert_state_dict_round_trip(m, ref)
-    assert_pytorch_init(submission.build("FastLSTM", 16, 32, seed=5).state_dict(), 32)
+    assert_pytorch_init(submission.build("FastLSTM", 16, 32, seed=5).state_dict(), 32, ref.state_dict())
 
 
 @check("shape", "output (T, B, H) and states (1, B, H)")

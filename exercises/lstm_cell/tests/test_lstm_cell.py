@@ -109,7 +109,7 @@ def test_state_dict(submission):
 @check("api", "parameters start as torch.nn initialises them")
 def test_initialisation(submission):
     m = submission.build("LSTMCell", 16, 32, seed=5)
-    assert_pytorch_init(m.state_dict(), 32)
+    assert_pytorch_init(m.state_dict(), 32, reference().state_dict())
 
 
 @check("shape", "batched and unbatched inputs give (h', c') of the right shapes")

@@ -221,7 +221,7 @@ def test_state_dict(submission):
 @check("api", "parameters start as torch.nn initialises them")
 def test_initialisation(submission):
     m = submission.build("MaskedLSTM", 16, 32, seed=5)
-    assert_pytorch_init(m.state_dict(), 32)
+    assert_pytorch_init(m.state_dict(), 32, reference().state_dict())
 
 
 @check("shape", "output is (B, T, H) or (T, B, H), h_n and c_n are (1, B, H)")

@@ -83,7 +83,7 @@ def test_state_dict(submission):
 
 @check("api", "parameters start as torch.nn initialises them")
 def test_initialisation(submission):
-    assert_pytorch_init(submission.build("RNNCell", 16, 32, seed=5).state_dict(), 32)
+    assert_pytorch_init(submission.build("RNNCell", 16, 32, seed=5).state_dict(), 32, reference().state_dict())
 
 
 @check("api", "an unknown nonlinearity raises ValueError")
