@@ -44,6 +44,8 @@ def test_starter_fails_with_actionable_messages(tmp_path):
     assert code == 1 and report["passed"] is False
     api = next(c for c in report["checks"] if c["name"] == "test_parameters")
     assert "missing parameter(s) weight_ih (28, 5)" in api["message"]
+    init = next(c for c in report["checks"] if c["name"] == "test_initialisation")
+    assert init["status"] == "failed", "a cell without parameters must not pass the initialisation check"
 
 
 def test_table_output_streams_checks_and_verdict(tmp_path):
@@ -56,9 +58,11 @@ def test_table_output_streams_checks_and_verdict(tmp_path):
 
 def test_usage_errors_are_one_line_with_status_2(tmp_path):
     cases = [("grade", "no_such_exercise", "x.py"), ("grade", "lstm_cell", str(tmp_path / "missing.py")),
-             ("show", "lstm_cel"), ("grade", "lstm_cell", str(ROOT / "README.md"), "--timeout", "-1")]
+             ("show", "lstm_cel"), ("grade", "lstm_cell", str(ROOT / "README.md"), "--timeout", "-1"),
+             ("grade", "lstm_cell", str(tmp_path))]
     for args in cases:
         proc = rnnprep(*args, home=tmp_path)
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stderr.startswith("rnnprep: error:") and "Traceback" not in proc.stderr, proc.stderr
     assert "did you mean lstm_cell" in rnnprep("show", "lstm_cel", home=tmp_path).stderr
+    assert "is a folder" in rnnprep("grade", "lstm_cell", str(tmp_path), home=tmp_path).stderr

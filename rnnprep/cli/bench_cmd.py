@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnnprep.cli.common import exercise as find_exercise
+from rnnprep.cli.common import submission_file
 from rnnprep.cli.main import UsageError
 
 
@@ -32,8 +33,7 @@ def parse_sizes(specs: list[str] | None, default) -> list:
 
 def bench(args) -> int:
     ex = find_exercise(args.slug)
-    if not args.path.is_file():
-        raise UsageError(f"{args.path}: no such file")
+    submission_file(args.path, ex)
     import torch
 
     from rnnprep.grading.bench import run_bench, supports

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 from rnnprep.cli.main import UsageError
 from rnnprep.content.loader import EXERCISE_SLUG, load_exercise, load_library
@@ -23,3 +24,12 @@ def exercise(slug: str) -> Exercise:
     close = difflib.get_close_matches(slug, slugs, n=1)
     suggestion = f" (did you mean {close[0]}?)" if close else ""
     raise UsageError(f"unknown exercise {slug!r}{suggestion}; run `rnnprep exercises` to list them")
+
+
+def submission_file(path: Path, ex: Exercise) -> Path:
+    """The learner's .py file, or a one-line error that says what was given instead."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give the file inside it, e.g. {path / ex.solution_filename}")
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    return path

@@ -27,11 +27,13 @@ def questions(args) -> int:
     if args.json:
         print(json.dumps([q.to_json() for q in selected], indent=1))
         return 0
-    table = Table(title=f"{len(selected)} questions", title_justify="left")
-    for col in ("id", "deck", "#", "difficulty", "topics", "question"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"{len(selected)} questions", title_justify="left",
+                  caption="--json adds each question's deck, topics, key points and model answer", caption_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("difficulty", no_wrap=True)
+    table.add_column("question")
     for q in selected:
-        table.add_row(q.id, q.deck, str(q.number), q.difficulty, ", ".join(q.topics), q.question)
+        table.add_row(q.id, q.difficulty, q.question)
     Console().print(table)
     return 0
 
@@ -41,11 +43,15 @@ def exercises(args) -> int:
     if args.json:
         print(json.dumps([e.to_json() for e in lib.exercises], indent=1))
         return 0
-    table = Table(title=f"{len(lib.exercises)} exercises", title_justify="left")
-    for col in ("slug", "title", "difficulty", "topics", "summary"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"{len(lib.exercises)} exercises, easiest first", title_justify="left",
+                  caption="rnnprep show SLUG prints the statement; rnnprep start SLUG writes the starter",
+                  caption_justify="left")
+    table.add_column("slug", no_wrap=True)
+    table.add_column("difficulty", no_wrap=True)
+    table.add_column("title", ratio=2, overflow="fold")
+    table.add_column("topics", ratio=1, overflow="fold")
     for e in lib.exercises:
-        table.add_row(e.slug, e.title, e.difficulty, ", ".join(e.topics), e.summary)
+        table.add_row(e.slug, e.difficulty, e.title, ", ".join(e.topics))
     Console().print(table)
     return 0
 

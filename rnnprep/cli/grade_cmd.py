@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from rnnprep.cli.common import exercise as find_exercise
+from rnnprep.cli.common import submission_file
 from rnnprep.cli.main import UsageError
 from rnnprep.cli.render import check_line, print_report
 from rnnprep.grading.report import Report
@@ -25,9 +26,7 @@ def run(args) -> int:
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise UsageError(f"--device must be cpu or cuda, got {args.device!r}")
     ex = find_exercise(args.slug)
-    path: Path = args.path
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    path = submission_file(args.path, ex)
     if args.watch:
         return watch(ex, path, args, fmt)
     return grade_once(ex, path, args, fmt)
@@ -54,7 +53,7 @@ def grade_once(ex, path: Path, args, fmt: str) -> int:
     elif fmt == "gradescope":
         out = args.output or Path("results.json")
         out.write_text(json.dumps(report.to_gradescope(), indent=2))
-        console.print(f"{report.verdict()}; Gradescope results written to {out}")
+        console.print(f"{report.headline()}; Gradescope results written to {out}")
     else:
         print_report(console, report)
     return 0 if report.passed else 1

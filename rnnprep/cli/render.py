@@ -25,14 +25,23 @@ def check_line(check: CheckResult) -> Text:
 
 
 def report_table(report: Report) -> Table:
+    """One row a check; a failure that repeats the one above says so instead of printing it again."""
     table = Table(title=f"rnnprep grade: {report.exercise}", title_justify="left", show_lines=False,
                   expand=True)
     table.add_column("check", ratio=3)
     table.add_column("category", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column("message", ratio=4)
+    with_messages = any(c.message for c in report.checks)
+    if with_messages:
+        table.add_column("message", ratio=4)
+    previous = None
     for c in report.checks:
-        table.add_row(c.title, c.category, status_text(c.status), c.message or "")
+        row = [c.title, c.category, status_text(c.status)]
+        if with_messages:
+            repeated = c.status != "passed" and c.message and c.message == previous
+            row.append(Text("same cause as above", style="dim") if repeated else (c.message or ""))
+            previous = c.message if c.status != "passed" else None
+        table.add_row(*row)
     return table
 
 
@@ -45,5 +54,8 @@ def print_report(console: Console, report: Report) -> None:
         console.print(Text(f"your program's output{cut}:", style="dim"))
         console.print(Text(report.output_tail.strip()[-1500:], style="dim"))
     style = "bold green" if report.passed else "bold red"
-    console.print(Text(f"{report.verdict()}  score {report.score:.0%}  ({report.duration_s:.1f} s on "
+    console.print(Text(f"{report.headline()}, score {report.score:.0%} ({report.duration_s:.1f} s on "
                        f"{report.device})", style=style))
+    first = next((c for c in report.checks if c.status in ("failed", "error")), None)
+    if first is not None:
+        console.print(Text(f"start with the first failure: [{first.category}] {first.title}", style="red"))

@@ -155,7 +155,8 @@ def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
     if not root.is_dir():
         return ()
     folders = sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file())
-    return tuple(load_exercise(p) for p in folders)
+    loaded = (load_exercise(p) for p in folders)
+    return tuple(sorted(loaded, key=lambda e: (DIFFICULTIES.index(e.difficulty), e.slug)))
 
 
 def shipped_deck_paths() -> list[Path]:
