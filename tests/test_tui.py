@@ -74,17 +74,17 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
         assert app.screen.query_one("#quiz-answer", TextArea).text == "3", "rating keys type until the reveal"
         assert Store.open().reviews() == []
         app.screen.query_one("#quiz-answer", TextArea).text = ""
-        await pilot.press(*"one to many is image captioning")
+        await pilot.press(*"the hidden state keeps a memory")
         await pilot.press("ctrl+r")
         shown = text_of(app, "#quiz-coverage")
         assert f"of {len(first.key_points)} key points" in shown
-        assert "✔ one-to-many" in shown
+        assert "✔ hidden state carries memory" in shown
         assert not app.screen.query_one("#quiz-model").has_class("hidden")
         await pilot.press("3")
         assert app.screen.question is not first and "Question 2 of" in text_of(app, "#quiz-where")
     reviews = Store.open().reviews(first.id)
     assert [r.rating for r in reviews] == [3]
-    assert reviews[0].answer_text == "one to many is image captioning"
+    assert reviews[0].answer_text == "the hidden state keeps a memory"
     assert reviews[0].key_points_hit == len(coverage(first, reviews[0].answer_text).hits) >= 1
     card = Store.open().cards()[first.id]
     assert card.due > reviews[0].reviewed_at

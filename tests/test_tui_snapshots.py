@@ -43,7 +43,7 @@ def test_home(app, library, snap_compare):
 
 def test_quiz_revealed(app, snap_compare):
     async def answer(pilot):
-        await pilot.press("r", *"one to many is image captioning; many to one is sentiment analysis", "ctrl+r")
+        await pilot.press("r", *"a hidden state carries memory of earlier steps through the sequence", "ctrl+r")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=answer)

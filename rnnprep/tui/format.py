@@ -33,3 +33,8 @@ def percent(value: float) -> str:
 def stamp(moment: datetime) -> str:
     """Local date and time to the minute: precise enough for a learner, short enough for 80 columns."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def md_literal(text: str) -> str:
+    """Backslash-escape Markdown's punctuation so a label like `f_t*c_{t-1}` shows as written."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in text)

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from rnnprep.quiz.exam import ExamAnswer, by_topic, overall
-from rnnprep.tui.format import percent
+from rnnprep.tui.format import md_literal, percent
 
 
 def review_markdown(answers: list[ExamAnswer]) -> str:
@@ -19,7 +19,8 @@ def review_markdown(answers: list[ExamAnswer]) -> str:
         if not a.answered:
             parts.append("*Not answered.*")
         else:
-            marks = [f"- ✔ {label}" for label in a.hits] + [f"- ✘ {label}" for label in a.misses]
+            marks = ([f"- ✔ {md_literal(label)}" for label in a.hits]
+                     + [f"- ✘ {md_literal(label)}" for label in a.misses])
             parts.append(f"Covered {len(a.hits)} of {len(a.hits) + len(a.misses)} key points "
                          f"({percent(a.score)}):\n\n" + "\n".join(marks))
         parts.append(f"**Model answer.** {a.question.answer}")

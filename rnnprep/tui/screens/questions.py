@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select
 
 from rnnprep.content.model import DIFFICULTIES, Question
-from rnnprep.tui.format import stamp, until
+from rnnprep.tui.format import md_literal, stamp, until
 
 
 def matches(q: Question, topic: str | None, difficulty: str | None, text: str) -> bool:
@@ -101,7 +101,7 @@ class QuestionsScreen(Screen):
             rated = f", last rated {('Again', 'Hard', 'Good', 'Easy')[last.rating - 1]}" if last else ""
             when = "due now" if card.due <= now else f"due {until(card.due, now)} ({stamp(card.due)})"
             state = f"**Scheduling:** {when}; {card.reps} review{'s' if card.reps != 1 else ''}{rated}."
-        points = ", ".join(kp.label for kp in q.key_points)
+        points = ", ".join(md_literal(kp.label) for kp in q.key_points)
         self.query_one("#question-detail", Markdown).update(
             f"**{q.question}**\n\n{state}  \n*{q.deck} #{q.number} · {q.difficulty} · key points: {points}*"
             f"\n\n{q.answer}")
