@@ -34,6 +34,10 @@ EXAMPLES = {
     "bench": "rnnprep bench fast_lstm rnnprep-work/fast_lstm/fast_lstm.py\n"
              "  rnnprep bench fast_lstm mine.py --sizes 100x32x256 100x64x512 --device cuda",
     "doctor": "rnnprep doctor",
+    "compare": "rnnprep compare\n"
+               "  rnnprep compare --cells lstm=rnnprep-work/lstm_cell/lstm_cell.py,"
+               "gru=rnnprep-work/gru_cell/gru_cell.py\n"
+               "  rnnprep compare --task both-ends --seed 1 --json",
 }
 
 
@@ -108,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--sizes", nargs="+", metavar="TxBxH", help="sizes to time (default: a sweep over T and H)")
     p.add_argument("--trials", type=int, default=3, help="interleaved trials per size (default 3)")
+
+    p = _command(sub, "compare", "train an LSTM, a GRU and a vanilla RNN on the same data and budget; compare "
+                 "accuracy, training time, parameters and peak memory", "rnnprep.cli.compare_cmd")
+    p.add_argument("--cells", metavar="MODEL=PATH,...",
+                   help="use your own cells for some models, e.g. lstm=lstm_cell.py,gru=gru_cell.py "
+                        "(classes LSTMCell, GRUCell, RNNCell; the others use torch.nn)")
+    p.add_argument("--task", choices=("sentiment", "both-ends"), default="sentiment",
+                   help="data set: sentiment with negation (default), or both-ends (needs a long memory)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="training epochs (default: 10 for sentiment, 5 for both-ends)")
+    p.add_argument("--seed", type=int, default=0, help="seed for initial weights and batch order (default 0)")
+    p.add_argument("--hidden", type=int, default=None, help="hidden size (default 32)")
+    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu", help="where to train (default cpu)")
+    p.add_argument("--timeout", type=float, default=300, help="seconds each model may take (default 300)")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per model")
 
     _command(sub, "doctor", "show torch, CUDA and cuDNN versions and whether GPU speed grading works here",
              "rnnprep.cli.bench_cmd")
