@@ -113,3 +113,12 @@ def test_the_cli_process_does_not_import_torch(tmp_path):
     proc = subprocess.run([sys.executable, "-c", probe, "compare", "--cells", "cnn=x.py"], capture_output=True,
                           text=True, env=env)
     assert proc.stderr.strip().endswith("NO-TORCH"), proc.stderr[-500:]
+
+
+def test_recall_task_labels_are_the_first_token_and_reproducible():
+    from rnnprep.grading import datasets
+
+    a, b = datasets.first_token_recall(64, 7), datasets.first_token_recall(64, 7)
+    assert (a.tokens == b.tokens).all() and (a.labels == b.labels).all()
+    assert (a.tokens[:, 0] == a.labels + 1).all()
+    assert ((a.tokens[:, 1:] == 0) | (a.tokens[:, 1:] > datasets.RECALL_KEYS)).all(), "no key token after the first"

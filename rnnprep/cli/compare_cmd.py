@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rnnprep.cli.main import UsageError
-from rnnprep.compare.runner import KINDS, NAMES, DeviceUnavailable, budget, compare
+from rnnprep.compare.runner import KINDS, NAMES, TASK_NOTES, DeviceUnavailable, budget, compare
 
 
 def parse_cells(spec: str | None) -> dict[str, str]:
@@ -105,7 +105,8 @@ def print_table(console: Console, outcomes, config: dict) -> None:
     memory = ("rise in peak RSS during training" if devices == ["cpu"]
               else "torch.cuda.max_memory_allocated (CPU: rise in peak RSS)")
     table.caption = (f"Every model: same data and batch order, Adam lr {config['lr']}, batch {config['batch_size']}, "
-                     f"seed {config['seed']}, {config['threads']} torch thread. Accuracy on the held-out split; "
+                     f"seed {config['seed']}, {config['threads']} torch thread. Accuracy on the held-out split "
+                     f"({TASK_NOTES[config['task']]}); "
                      f"peak mem: {memory}.")
     console.print(table)
     for o in outcomes:

@@ -118,10 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cells", metavar="MODEL=PATH,...",
                    help="use your own cells for some models, e.g. lstm=lstm_cell.py,gru=gru_cell.py "
                         "(classes LSTMCell, GRUCell, RNNCell; the others use torch.nn)")
-    p.add_argument("--task", choices=("sentiment", "both-ends"), default="sentiment",
-                   help="data set: sentiment with negation (default), or both-ends (needs a long memory)")
+    p.add_argument("--task", choices=("recall", "sentiment", "both-ends"), default="recall",
+                   help="data set: recall (name the first of 15-25 tokens; default), sentiment (with "
+                        "negation), or both-ends (first and last token)")
     p.add_argument("--epochs", type=int, default=None,
-                   help="training epochs (default: 10 for sentiment, 5 for both-ends)")
+                   help="training epochs (default: 10 for recall and sentiment, 5 for both-ends)")
     p.add_argument("--seed", type=int, default=0, help="seed for initial weights and batch order (default 0)")
     p.add_argument("--hidden", type=int, default=None, help="hidden size (default 32)")
     p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu", help="where to train (default cpu)")

@@ -133,7 +133,8 @@ def _max_rss_mb() -> float:
 
 
 def make_data(cfg: dict) -> tuple[datasets.Classification, datasets.Classification]:
-    make = {"sentiment": datasets.sentiment, "both-ends": datasets.both_ends}[cfg["task"]]
+    make = {"recall": datasets.first_token_recall, "sentiment": datasets.sentiment,
+            "both-ends": datasets.both_ends}[cfg["task"]]
     return make(cfg["train_size"], cfg["train_seed"]), make(cfg["test_size"], cfg["test_seed"])
 
 

@@ -105,6 +105,28 @@ def both_ends(n: int, seed: int, *, min_len: int = 16, max_len: int = 24) -> Cla
     return Classification(tokens, lengths, labels, BOTH_ENDS_VOCAB, 4)
 
 
+# ---- recall the first token (gated vs vanilla memory) ---------------------------------------
+
+RECALL_KEYS = 4                  # tokens 1..4 are the keys (and the classes); 5.. are filler
+RECALL_VOCAB = 20
+
+
+def first_token_recall(n: int, seed: int, *, min_len: int = 15, max_len: int = 25) -> Classification:
+    """Four classes: the label is which key token opens the sequence; the rest is filler.
+
+    Only a memory that survives 15-25 steps of noise gets above chance (25%): the comparison
+    where gates pay off against a vanilla RNN, and where GRU and LSTM differ in how fast they learn.
+    """
+    g = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(min_len, max_len + 1, (n,), generator=g)
+    tokens = torch.randint(1 + RECALL_KEYS, RECALL_VOCAB, (n, max_len), generator=g)
+    labels = torch.randint(RECALL_KEYS, (n,), generator=g)
+    tokens[:, 0] = 1 + labels
+    steps = torch.arange(max_len)[None, :]
+    tokens = torch.where(steps < lengths[:, None], tokens, PAD)
+    return Classification(tokens, lengths, labels, RECALL_VOCAB, RECALL_KEYS)
+
+
 # ---- sequence reversal (seq2seq) --------------------------------------------------------------
 
 BOS = 1
