@@ -62,3 +62,12 @@ def test_learner_file_is_never_modified(tmp_path):
     target.write_text(original)
     grade_json("lstm_cell", target, tmp_path)
     assert target.read_text() == original
+
+
+def test_native_kernel_in_untrapped_timed_steps_is_caught(tmp_path):
+    """The torch-function trap is lifted while speed is timed; a file that switches to torch's LSTM
+    kernel only then still fails rules, from the kernel's node in the autograd graph."""
+    report, _, code = grade_json("fast_lstm", HOSTILE / "untrapped_native_kernel.py", tmp_path)
+    assert code == 1 and report["passed"] is False
+    calls = next(c for c in report["checks"] if c["name"] == "test_no_forbidden_calls")
+    assert calls["status"] == "failed" and "autograd graph of a timed training step" in calls["message"], calls

@@ -6,7 +6,7 @@ worker turns it into runtime traps, and the static scan into source patterns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class ForbiddenOp:
     """Dotted plain-Python functions wrapped in the worker (they bypass __torch_function__)."""
     tokens: tuple[str, ...] = ()
     """Attribute or imported names that the static scan flags."""
+    autograd_nodes: tuple[str, ...] = ()
+    """Prefixes of autograd node names only this op's native kernel leaves in a graph: the check
+    for timed runs, where the torch-function trap is lifted."""
 
 
 FORBIDDEN: dict[str, ForbiddenOp] = {
@@ -54,6 +57,17 @@ FORBIDDEN: dict[str, ForbiddenOp] = {
     "nn.utils.rnn.pack_sequence": ForbiddenOp(
         (), (), ("torch.nn.utils.rnn.pack_sequence",), ("pack_sequence",)),
 }
+
+_RNN_KERNELS = ("CudnnRnnBackward", "MiopenRnnBackward")
+_KERNEL_NODES = {
+    "nn.LSTM": _RNN_KERNELS + ("MkldnnRnnLayerBackward",),
+    "torch.lstm": _RNN_KERNELS + ("MkldnnRnnLayerBackward",),
+    "nn.GRU": _RNN_KERNELS, "torch.gru": _RNN_KERNELS,
+    "nn.RNN": _RNN_KERNELS, "torch.rnn_tanh": _RNN_KERNELS, "torch.rnn_relu": _RNN_KERNELS,
+    "nn.LSTMCell": ("ThnnFusedLstmCellBackward",), "torch.lstm_cell": ("ThnnFusedLstmCellBackward",),
+    "nn.GRUCell": ("ThnnFusedGruCellBackward",), "torch.gru_cell": ("ThnnFusedGruCellBackward",),
+}
+FORBIDDEN = {name: replace(op, autograd_nodes=_KERNEL_NODES.get(name, ())) for name, op in FORBIDDEN.items()}
 
 SANDBOX_ESCAPES: dict[str, str] = {
     "eval": "evaluates code built at run time",

@@ -179,7 +179,7 @@ class Worker:
         if opt is None:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
         started = time.perf_counter()
-        with self.untrapped():
+        with self.untrapped() as inspect_graph:
             for _ in range(int(header["steps"])):
                 out = obj(*args, **kwargs)
                 first = out[0] if isinstance(out, (tuple, list)) else out
@@ -189,6 +189,7 @@ class Worker:
                 opt.zero_grad(set_to_none=True)
             if device.startswith("cuda"):
                 torch.cuda.synchronize()
+            inspect_graph(out)
         return {"loss": float(loss.item()), "worker_s": time.perf_counter() - started}, []
 
     def op_call(self, header, blobs):
