@@ -122,10 +122,11 @@ class Remote:
                                               during=f"{self.name}.state_dict()")
         return unpack(reply["state"], out)
 
-    def train_steps(self, args: tuple, *, steps: int, device: str = "cpu", lr: float = 1e-3) -> dict:
+    def train_steps(self, args: tuple, *, steps: int, device: str = "cpu", lr: float = 1e-3,
+                    threads: int | None = None) -> dict:
         header, blobs = _args_header(args, {})
         reply, _ = self.submission._request({"op": "train_steps", "handle": self.handle, "steps": steps,
-                                             "device": device, "lr": lr, **header}, blobs,
+                                             "device": device, "lr": lr, "threads": threads, **header}, blobs,
                                             during=f"{self.name} training steps")
         return reply
 

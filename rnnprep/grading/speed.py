@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import pytest
 import torch
 
 from rnnprep.grading.checks import CheckFailure
@@ -36,6 +37,7 @@ class SpeedResult:
     steps: int
     seconds: dict[str, list[float]] = field(default_factory=dict)
     stopped_early: bool = False
+    threads: int = 0
 
     def median_s(self, name: str) -> float:
         return statistics.median(self.seconds[name]) / self.steps
@@ -53,10 +55,11 @@ class SpeedResult:
         return self.sizes.T * self.sizes.B / self.median_s(name)
 
 
-def device_name(device: str) -> str:
+def device_name(device: str, threads: int | None = None) -> str:
     if device.startswith("cuda"):
         return torch.cuda.get_device_name(torch.device(device))
-    return f"CPU ({torch.get_num_threads()} threads)"
+    threads = threads or torch.get_num_threads()
+    return f"CPU ({threads} thread{'s' if threads != 1 else ''})"
 
 
 def local_step(module: torch.nn.Module, args: tuple, device: str) -> Callable[[int], None]:
@@ -78,19 +81,32 @@ def local_step(module: torch.nn.Module, args: tuple, device: str) -> Callable[[i
 
 def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]], *, device: str,
             sizes: SpeedSizes, steps: int, trials: int, warmup: int = 1,
-            give_up_ratio: tuple[str, float] | None = None) -> SpeedResult:
+            give_up_ratio: tuple[str, float] | None = None, threads: int | None = None) -> SpeedResult:
     """Time the submission ("submission") and each local candidate, interleaved, `trials` times.
 
     `give_up_ratio=(name, r)`: after the first trial, stop when the submission is already more
     than r times slower than `name`; a pathological loop should not cost minutes to fail.
+    `threads`: torch CPU threads on both sides while timing (None: as configured).
     """
     def remote_run(n: int) -> None:
-        remote.train_steps(remote_args, steps=n, device=device)
+        remote.train_steps(remote_args, steps=n, device=device, threads=threads)
 
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        return _interleaved(remote_run, local, device=device, sizes=sizes, steps=steps, trials=trials,
+                            warmup=warmup, give_up_ratio=give_up_ratio)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _interleaved(remote_run, local, *, device, sizes, steps, trials, warmup, give_up_ratio) -> SpeedResult:
     runners = {"submission": remote_run, **local}
     for run in runners.values():
         run(warmup)
-    result = SpeedResult(device=device, sizes=sizes, steps=steps, seconds={name: [] for name in runners})
+    result = SpeedResult(device=device, sizes=sizes, steps=steps, seconds={name: [] for name in runners},
+                         threads=torch.get_num_threads())
     for trial in range(trials):
         for name, run in runners.items():
             started = time.perf_counter()
@@ -104,7 +120,7 @@ def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]],
 
 def summary(result: SpeedResult, baseline: str = "nn.LSTM") -> str:
     sub = result.median_s("submission")
-    parts = [f"{result.sizes} on {device_name(result.device)}: yours {sub * 1e3:.1f} ms/step "
+    parts = [f"{result.sizes} on {device_name(result.device, result.threads)}: yours {sub * 1e3:.1f} ms/step "
              f"({result.tokens_per_s('submission'):,.0f} tokens/s)"]
     for name in result.seconds:
         if name != "submission":
@@ -124,3 +140,23 @@ def assert_within(result: SpeedResult, bars: dict[str, float], lesson: str = "")
     if over:
         raise CheckFailure(f"too slow: {', '.join(over)}. {text}" + (f". {lesson}" if lesson else ""))
     return text
+
+
+def require_device(device: str) -> None:
+    """A speed check for a device this machine lacks is skipped with the reason, never passed."""
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        pytest.skip(f"--device {device} was asked for, but CUDA is not available here")
+
+
+def informational(remote, remote_args: tuple, twin: torch.nn.Module, twin_args: tuple, *, device: str,
+                  sizes: SpeedSizes, steps: int = 2, trials: int = 3) -> str:
+    """The submission's training step against its torch.nn twin, as a line for the report.
+
+    For exercises that teach correctness, not speed (weight 0 in exercise.yaml): the learner sees
+    where their layer stands, and nothing fails on time alone. One CPU thread on both sides: two
+    gradings side by side on 2 cores (a class graded in parallel, `rnnprep validate`) then cost
+    seconds, where spinning OpenMP pools made a training step 30 times slower.
+    """
+    result = measure(remote, remote_args, {"nn.LSTM": local_step(twin, twin_args, device)}, device=device,
+                     sizes=sizes, steps=steps, trials=trials, threads=1)
+    return f"informational, not graded: {summary(result)}"

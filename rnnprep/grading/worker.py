@@ -178,6 +178,10 @@ class Worker:
         opt = self.optimizers.get(header["handle"])
         if opt is None:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
+        threads = header.get("threads")
+        before = torch.get_num_threads()
+        if threads:
+            torch.set_num_threads(int(threads))
         started = time.perf_counter()
         with self.untrapped() as inspect_graph:
             for _ in range(int(header["steps"])):
@@ -190,6 +194,7 @@ class Worker:
             if device.startswith("cuda"):
                 torch.cuda.synchronize()
             inspect_graph(out)
+        torch.set_num_threads(before)
         return {"loss": float(loss.item()), "worker_s": time.perf_counter() - started}, []
 
     def op_call(self, header, blobs):

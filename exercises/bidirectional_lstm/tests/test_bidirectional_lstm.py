@@ -21,7 +21,12 @@ from rnnprep.grading.lstm_layers import (
     state_variants,
     unpack_outputs,
 )
-from rnnprep.grading.recurrent import assert_pytorch_init, assert_same_parameters, assert_state_dict_round_trip
+from rnnprep.grading.recurrent import (
+    assert_pytorch_init,
+    assert_same_parameters,
+    assert_state_dict_round_trip,
+)
+from rnnprep.grading.speed import SpeedSizes, informational, require_device
 
 I, H, B, T = 3, 4, 3, 5
 KW = {"bidirectional_arg": True}
@@ -161,3 +166,15 @@ def test_gradients_unbatched(submission):
     r = ref(2)
     x, _ = make_case(r, 81, steps=T, batch=None)
     check_gradients(submission, r, x, None, **KW)
+
+
+@check("speed", "a training step's time against nn.LSTM (informational, not graded)")
+def test_speed_information(submission, device, inform):
+    require_device(device)
+    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
+    torch.manual_seed(0)
+    twin = nn.LSTM(sizes.I, sizes.H, num_layers=2, bidirectional=True).to(device)
+    m = submission.build("LSTM", sizes.I, sizes.H, num_layers=2, bidirectional=True, device=device)
+    m.load_state_dict({k: v.cpu() for k, v in twin.state_dict().items()})
+    x = torch.randn(sizes.T, sizes.B, sizes.I, device=device)
+    inform(informational(m, (x.cpu(),), twin, (x,), device=device, sizes=sizes))

@@ -4,7 +4,6 @@ implementations timed in the same interleaved run."""
 import importlib.util
 from pathlib import Path
 
-import pytest
 import torch
 from torch import nn
 
@@ -20,7 +19,13 @@ from rnnprep.grading.recurrent import (
     reference_call,
     seeded,
 )
-from rnnprep.grading.speed import SpeedSizes, assert_within, local_step, measure
+from rnnprep.grading.speed import (
+    SpeedSizes,
+    assert_within,
+    local_step,
+    measure,
+    require_device,
+)
 
 T, B, I, H = 5, 3, 4, 6
 HERE = Path(__file__).resolve().parent
@@ -118,8 +123,7 @@ def test_gradients(submission):
 
 @check("speed", "a training step is within the device's bar of nn.LSTM and the hidden reference")
 def test_training_speed(submission, exercise, device, inform):
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        pytest.skip(f"--device {device} was asked for, but CUDA is not available here")
+    require_device(device)
     settings = exercise.settings
     kind = "cuda" if device.startswith("cuda") else "cpu"
     bars = dict(settings[kind]["bars"])

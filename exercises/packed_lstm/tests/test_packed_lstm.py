@@ -18,6 +18,7 @@ from rnnprep.grading.recurrent import (
     reference_call,
     seeded,
 )
+from rnnprep.grading.speed import SpeedSizes, informational, require_device
 
 I, H, B, T = 3, 5, 4, 6
 GATES = "ifgo"
@@ -292,3 +293,16 @@ def test_gradients(submission):
             assert_close(g, expected[name], f"{name} ({label})", gradient=True)
         for n, _ in ref.named_parameters():
             assert_close(result.param_grads.get(n), expected[f"grad {n}"], f"grad {n} ({label})", gradient=True)
+
+
+@check("speed", "a training step's time against nn.LSTM (informational, not graded)")
+def test_speed_information(submission, device, inform):
+    require_device(device)
+    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
+    torch.manual_seed(0)
+    twin = LSTM(sizes.I, sizes.H, batch_first=True).to(device)
+    m = submission.build("MaskedLSTM", sizes.I, sizes.H, batch_first=True, device=device)
+    m.load_state_dict({k: v.cpu() for k, v in twin.state_dict().items()})
+    x = torch.randn(sizes.B, sizes.T, sizes.I, device=device)
+    lengths = torch.randint(1, sizes.T + 1, (sizes.B,), generator=torch.Generator().manual_seed(0))
+    inform(informational(m, (x.cpu(), lengths), twin, (x, lengths), device=device, sizes=sizes))
