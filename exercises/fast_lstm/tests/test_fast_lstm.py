@@ -140,7 +140,8 @@ def test_training_speed(submission, exercise, device, inform):
              "per-gate loop": local_step(naive, (x,), device)}
     worst = max(bars.values())
     result = measure(m, (x.cpu(),), local, device=device, sizes=sizes, steps=settings["steps"],
-                     trials=settings["trials"], give_up_ratio=("nn.LSTM", 3 * worst))
+                     trials=settings["trials"], give_up_ratio=("nn.LSTM", 3 * worst),
+                     threads=settings[kind].get("threads"))
     provisional = "" if settings[kind].get("measured", True) else " (provisional bar: not yet measured on a GPU)"
     inform(assert_within(result, bars, lesson="Precompute the input projection for all steps, keep one fused "
                                         "recurrent matmul per step, iterate with unbind(0)" + provisional))
