@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -72,10 +74,11 @@ def bench(args) -> int:
 
 
 def ratio_bars(rows, axis: str, key, title: str) -> Panel:
-    """A bar per size, so the trend is visible at a glance in any terminal."""
-    base = rows[0].sizes if rows else None
-    pick = [r for r in rows if r.sizes.B == base.B and (axis == "T" and r.sizes.H == base.H or
-                                                          axis == "H" and r.sizes.T == base.T)]
+    """A bar per size along `axis`, the other sizes held at their most measured values, so the
+    trend is visible at a glance in any terminal."""
+    other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
+    held = Counter((r.sizes.B, other(r.sizes)) for r in rows).most_common(1)
+    pick = [r for r in rows if held and (r.sizes.B, other(r.sizes)) == held[0][0]]
     pick = sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
     top = max((r.result.ratio("submission", "nn.LSTM") for r in pick), default=1.0)
     lines = []
