@@ -21,6 +21,7 @@ from rnnprep.quiz.answers import coverage
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
 from rnnprep.quiz.exam import ExamAnswer, by_topic, overall, rating_for
+from rnnprep.tui.screens.exam import ExamScreen
 from rnnprep.tui.screens.exam_result import ExamResultScreen
 from rnnprep.tui.screens.exercise import ExerciseScreen
 from rnnprep.tui.screens.home import HomeScreen
@@ -224,6 +225,23 @@ async def test_exam_scores_by_key_point_coverage_and_saves_each_answer(library, 
     assert [(r.question_id, r.rating) for r in reviews] == [(a.question.id, rating_for(a)) for a in answers]
 
 
+@sync
+async def test_keys_that_would_lose_work_ask_for_a_second_press(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", *"half an answer", "escape")
+        assert isinstance(app.screen, QuizScreen), "one esc must not drop a typed, unrated answer"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        app.open_quiz(exam=True, count=3, minutes=5)
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, ExamScreen) and not app.screen.finished
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+
+
 def test_exam_sheet_scores():
     lib = load_library([])
     q1, q2 = lib.questions[0], lib.questions[1]
@@ -281,7 +299,7 @@ DRIVE = textwrap.dedent("""
     async def drive():
         app = RnnprepApp(lambda: library(None))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape", "x", "ctrl+f")
+            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape", "x", "ctrl+f", "ctrl+f")
             await pilot.press("escape", "e", "enter", "s", "g")
             await pilot.pause()
             screen = app.screen

@@ -16,8 +16,9 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from rnnprep.content.model import Question
 from rnnprep.quiz.answers import coverage
-from rnnprep.quiz.scheduler import QuizScheduler
 from rnnprep.quiz.exam import ExamAnswer, rating_for
+from rnnprep.quiz.scheduler import QuizScheduler
+from rnnprep.tui.press_again import PressAgain
 
 
 class ExamScreen(Screen):
@@ -32,6 +33,7 @@ class ExamScreen(Screen):
         self.questions = questions
         self.seconds = max(1, int(round(minutes * 60)))
         self.topic = topic
+        self.press_again = PressAgain()
         self.answers: list[ExamAnswer] = []
         self.started = time.monotonic()
         self.finished = False
@@ -41,7 +43,8 @@ class ExamScreen(Screen):
         yield Static(id="exam-where", classes="title-line")
         yield Static(id="exam-question")
         yield TextArea(id="exam-answer", soft_wrap=True)
-        yield Static("[b]ctrl+n[/b] saves this answer and moves on; answers are shown when the exam ends.",
+        yield Static("[b]ctrl+n[/b] saves this answer and moves on. Each answer is scored by the key points it "
+                     "covers and scheduled for review as if you had rated it; model answers come at the end.",
                      id="exam-help", classes="muted")
         yield Footer()
 
@@ -78,7 +81,7 @@ class ExamScreen(Screen):
             return
         if self.remaining <= 0:
             self.notify("Time is up: your current answer was handed in.", timeout=4)
-            self.action_finish()
+            self.hand_in()
             return
         self.update_where()
 
@@ -103,8 +106,18 @@ class ExamScreen(Screen):
             self.show_question()
 
     def action_finish(self) -> None:
+        """ctrl+f: hand in now; with questions still unseen, only on a second press."""
         if self.finished:
             return
+        unseen = len(self.questions) - len(self.answers) - 1
+        if unseen > 0 and not self.press_again("ctrl+f"):
+            self.notify(f"{unseen} question{'s' if unseen != 1 else ''} not seen yet: press ctrl+f again to hand in "
+                        "now.", timeout=4)
+            return
+        self.hand_in()
+
+    def hand_in(self) -> None:
+        """Save the answer being typed, if any, and score the exam."""
         typed = self.query_one("#exam-answer", TextArea).text.strip()
         if len(self.answers) < len(self.questions) and typed:
             self.submit()

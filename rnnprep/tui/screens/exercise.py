@@ -17,8 +17,16 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import (DataTable, Footer, Header, Markdown, ProgressBar, Static, TabbedContent,
-                             TabPane)
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Markdown,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from rnnprep.content.model import Exercise
 from rnnprep.grading import runner

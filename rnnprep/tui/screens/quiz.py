@@ -18,6 +18,7 @@ from rnnprep.content.model import Question
 from rnnprep.quiz.answers import coverage
 from rnnprep.quiz.scheduler import QuizScheduler
 from rnnprep.tui.format import until
+from rnnprep.tui.press_again import PressAgain
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -41,13 +42,14 @@ class QuizScreen(Screen):
         Binding("2", "rate(2)", "Hard"),
         Binding("3", "rate(3)", "Good"),
         Binding("4", "rate(4)", "Easy"),
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "leave", "Back"),
     ]
 
     def __init__(self, questions: list[Question], topic: str | None = None):
         super().__init__()
         self.questions = questions
         self.topic = topic
+        self.press_again = PressAgain()
         self.index = 0
         self.revealed = False
         self.rated = 0
@@ -132,6 +134,15 @@ class QuizScreen(Screen):
             w.remove_class("hidden")
         self.query_one("#quiz-body").focus()
         self.refresh_bindings()
+
+    def action_leave(self) -> None:
+        """esc: back home; an answer typed but not yet rated needs a second esc, since it is not saved."""
+        typed = self.query_one("#quiz-answer", TextArea).text.strip()
+        if typed and not self.revealed and not self.press_again("escape"):
+            self.notify("Your answer is saved only once you reveal and rate it: press esc again to leave anyway.",
+                        timeout=4)
+            return
+        self.app.pop_screen()
 
     def action_rate(self, rating: int) -> None:
         q = self.question
