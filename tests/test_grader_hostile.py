@@ -12,7 +12,7 @@ from helpers import HOSTILE, grade_json, rnnprep
 TIMEOUT = 10
 CASES = [
     ("syntax_error.py", "import", "syntax error (line 5 of your file)"),
-    ("missing_class.py", "import", "does not define LSTMCell"),
+    ("missing_class.py", "import", "defines none of LSTMCell"),
     ("raises_at_import.py", "import", "raised FileNotFoundError"),
     ("os_exit_at_import.py", "import", "exited during the import of your file"),
     ("kills_grader.py", "import", "grading process ended early"),
@@ -71,3 +71,12 @@ def test_native_kernel_in_untrapped_timed_steps_is_caught(tmp_path):
     assert code == 1 and report["passed"] is False
     calls = next(c for c in report["checks"] if c["name"] == "test_no_forbidden_calls")
     assert calls["status"] == "failed" and "autograd graph of a timed training step" in calls["message"], calls
+
+
+def test_cheaper_work_while_timed_fails_the_speed_check(tmp_path):
+    """Honest at the parity checks' sizes, a cheap stand-in at the timed size: the per-step losses
+    of the timed run must follow nn.LSTM's from the same weights, so the speed check fails."""
+    report, _, code = grade_json("fast_lstm", HOSTILE / "cheap_when_timed.py", tmp_path)
+    assert code == 1 and report["passed"] is False
+    speed = next(c for c in report["checks"] if c["category"] == "speed")
+    assert speed["status"] == "failed" and "does not compute what nn.LSTM computes" in speed["message"], speed

@@ -38,9 +38,10 @@ def report_table(report: Report) -> Table:
     for c in report.checks:
         row = [c.title, c.category, status_text(c.status)]
         if with_messages:
-            repeated = c.status != "passed" and c.message and c.message == previous
+            failed = c.status in ("failed", "error")
+            repeated = failed and c.message and c.message == previous
             row.append(Text("same cause as above", style="dim") if repeated else (c.message or ""))
-            previous = c.message if c.status != "passed" else None
+            previous = c.message if failed else None
         table.add_row(*row)
     return table
 
@@ -56,6 +57,6 @@ def print_report(console: Console, report: Report) -> None:
     style = "bold green" if report.passed else "bold red"
     console.print(Text(f"{report.headline()}, score {report.score:.0%} ({report.duration_s:.1f} s on "
                        f"{report.device})", style=style))
-    first = next((c for c in report.checks if c.status in ("failed", "error")), None)
+    first = report.first_problem
     if first is not None:
         console.print(Text(f"start with the first failure: [{first.category}] {first.title}", style="red"))

@@ -8,6 +8,7 @@ competing for the cores, so the training times compare like with like.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -129,17 +130,20 @@ def _collect(proc: subprocess.Popen, kind: str, cells: str | None, timeout: floa
     tail = bytearray()
 
     def read_stdout():
-        for line in proc.stdout:
-            lines.put(line)
+        with contextlib.suppress(ValueError, OSError):  # the pipe is closed once the child is killed
+            for line in proc.stdout:
+                lines.put(line)
         lines.put(None)
 
     def read_stderr():
-        for chunk in iter(lambda: proc.stderr.read1(4096), b""):
-            tail.extend(chunk)
-            del tail[:-STDERR_TAIL]
+        with contextlib.suppress(ValueError, OSError):
+            for chunk in iter(lambda: proc.stderr.read1(4096), b""):
+                tail.extend(chunk)
+                del tail[:-STDERR_TAIL]
 
-    for target in (read_stdout, read_stderr):
-        threading.Thread(target=target, daemon=True).start()
+    stderr_reader = threading.Thread(target=read_stderr, daemon=True)
+    for thread in (threading.Thread(target=read_stdout, daemon=True), stderr_reader):
+        thread.start()
     deadline = time.monotonic() + timeout
     final = None
     while final is None:
@@ -161,26 +165,32 @@ def _collect(proc: subprocess.Popen, kind: str, cells: str | None, timeout: floa
         else:
             notify(event)
     try:
-        proc.wait(timeout=30)
+        proc.wait(timeout=max(1.0, min(30.0, deadline - time.monotonic())))
     except subprocess.TimeoutExpired:
         pass
     if final is None:
+        killed_by_us = proc.poll() is None
         _kill(proc)
+        stderr_reader.join(timeout=2)
         code = proc.returncode
         how = f"killed by {_signal_name(code)}" if code < 0 else f"exit status {code}"
-        if code == -signal.SIGKILL:
+        if code == -signal.SIGKILL and not killed_by_us:
             how += ", out of memory?"
         last = [s for s in tail.decode("utf-8", "replace").splitlines() if s.strip()]
         said = f"; its last output: {last[-1].strip()[:200]}" if last else ""
         return _failed(kind, cells, f"{label}: the training process died ({how}) before reporting{said}")
     if final["event"] == "error":
         if final.get("kind") == "device":
-            raise DeviceUnavailable(final["message"])
-        message = final["message"] if final.get("kind") == "cells" else f"{label}: {final['message']}"
+            raise DeviceUnavailable(str(final.get("message")))
+        said = str(final.get("message", "no message"))
+        message = said if final.get("kind") == "cells" else f"{label}: {said}"
         return _failed(kind, cells, message)
-    return Outcome(kind, cells, True, accuracy=final["accuracy"], train_time_s=final["train_time_s"],
-                   parameters=final["parameters"], peak_memory_mb=final["peak_memory_mb"],
-                   device=final["device"], losses=final["losses"])
+    try:
+        return Outcome(kind, cells, True, accuracy=float(final["accuracy"]), train_time_s=float(final["train_time_s"]),
+                       parameters=int(final["parameters"]), peak_memory_mb=float(final["peak_memory_mb"]),
+                       device=str(final["device"]), losses=[float(v) for v in final["losses"]])
+    except (KeyError, TypeError, ValueError):
+        return _failed(kind, cells, f"{label}: the training process sent a malformed result")
 
 
 def _failed(kind: str, cells: str | None, message: str) -> Outcome:
@@ -188,9 +198,12 @@ def _failed(kind: str, cells: str | None, message: str) -> Outcome:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+    """Kill the child's whole session, even after the child itself exited (it may have left helpers)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()

@@ -16,7 +16,7 @@ from torch import nn
 from rnnprep.content.model import Exercise
 from rnnprep.grading.harness import Submission
 from rnnprep.grading.sandbox import Limits, Sandbox
-from rnnprep.grading.speed import SpeedResult, SpeedSizes, local_step, measure
+from rnnprep.grading.speed import LocalTrainer, SpeedResult, SpeedSizes, measure
 
 
 @dataclass
@@ -54,8 +54,8 @@ def run_bench(exercise: Exercise, path: Path, sizes: list[SpeedSizes], *, device
             x = torch.randn(s.T, s.B, s.I, device=device)
             remote = submission.build(name, s.I, s.H, device=device)
             remote.load_state_dict({k: v.cpu() for k, v in lstm.state_dict().items()})
-            local = {"nn.LSTM": local_step(lstm, (x,), device), "reference": local_step(ours, (x,), device),
-                     "per-gate loop": local_step(naive.NaiveLSTM(lstm).to(device), (x,), device)}
+            local = {"nn.LSTM": LocalTrainer(lstm, (x,), device), "reference": LocalTrainer(ours, (x,), device),
+                     "per-gate loop": LocalTrainer(naive.NaiveLSTM(lstm).to(device), (x,), device)}
             row = BenchRow(s, measure(remote, (x.cpu(),), local, device=device, sizes=s, steps=steps, trials=trials))
             rows.append(row)
             if on_row:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from rnnprep.grading.checks import CheckFailure, check
 from rnnprep.grading.static_scan import scan
 
-__all__ = ["test_file_imports", "test_no_forbidden_source", "test_no_forbidden_calls", "test_within_limits"]
+__all__ = ["test_file_imports", "test_defines_names", "test_no_forbidden_source", "test_no_forbidden_calls",
+           "test_within_limits"]
 
 
-@check("import", "the file imports and defines what the exercise asks for")
+@check("import", "the file imports and defines at least one of the names the exercise asks for")
 def test_file_imports(submission, exercise):
+    """A file that does not load, or holds none of the work, earns nothing; a partial one earns its part."""
+    names = submission.names()
+    if not any(n in names for n in exercise.defines):
+        raise CheckFailure(f"your file defines none of {', '.join(exercise.defines)}: there is nothing to grade")
+
+
+@check("api", "the file defines what the exercise asks for")
+def test_defines_names(submission, exercise):
     names = submission.names()
     missing = [n for n in exercise.defines if n not in names]
     if missing:

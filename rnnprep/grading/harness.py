@@ -130,6 +130,11 @@ class Remote:
                                             during=f"{self.name} training steps")
         return reply
 
+    def inspect_timed(self) -> None:
+        """After the clock stops: have the worker look at the timed steps' graphs (violations come back)."""
+        self.submission._request({"op": "inspect_timed", "handle": self.handle},
+                                 during=f"{self.name} graph inspection")
+
     def train(self, mode: bool = True) -> None:
         self.submission._request({"op": "set_mode", "handle": self.handle, "train": mode},
                                  during=f"{self.name}.train({mode})")

@@ -16,7 +16,12 @@ from torch import nn
 
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.compare import assert_close, close, first_match
-from rnnprep.grading.recurrent import assert_same_parameters, randn, reference_call, seeded
+from rnnprep.grading.recurrent import (
+    assert_same_parameters,
+    randn,
+    reference_call,
+    seeded,
+)
 
 GATES = "ifgo"
 OUTPUT_NAMES = ("output", "h_n", "c_n")

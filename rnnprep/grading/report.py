@@ -35,7 +35,8 @@ class Report:
 
     @property
     def graded(self) -> list[CheckResult]:
-        return [c for c in self.checks if c.status != "skipped"]
+        """The checks that decide the verdict: not skipped, and not informational (weight 0)."""
+        return [c for c in self.checks if c.status != "skipped" and c.weight > 0]
 
     @property
     def passed(self) -> bool:
@@ -43,12 +44,17 @@ class Report:
         return bool(self.graded) and all(c.status == "passed" for c in self.graded)
 
     @property
-    def imported(self) -> bool:
-        """False when the file did not import: then nothing of it ran, and no check earns points."""
+    def loaded(self) -> bool:
+        """False when the file did not load (syntax error, exception or exit at import): then
+        nothing of it ran, and no check earns points."""
         return not any(c.category == "import" and c.status in ("failed", "error") for c in self.checks)
 
+    @property
+    def first_problem(self) -> CheckResult | None:
+        return next((c for c in self.checks if c.status in ("failed", "error")), None)
+
     def earns(self, c: CheckResult) -> bool:
-        return c.status == "passed" and self.imported
+        return c.status == "passed" and self.loaded
 
     @property
     def score(self) -> float:
@@ -61,11 +67,11 @@ class Report:
         n = len(self.graded)
         if self.passed:
             return f"PASSED: {self.exercise}, all {n} checks passed"
-        return f"NOT PASSED: {self.exercise}, {sum(c.status == 'passed' for c in self.graded)}/{n} checks passed"
+        return f"NOT PASSED: {self.exercise}, {sum(self.earns(c) for c in self.graded)}/{n} checks passed"
 
     def verdict(self) -> str:
         """The headline and, when it failed, the first problem: for views that show no table."""
-        first = next((c for c in self.checks if c.status in ("failed", "error")), None)
+        first = self.first_problem
         if self.passed or first is None:
             return self.headline()
         return f"{self.headline()}; first problem: {first.title}: {first.message}"
@@ -96,7 +102,7 @@ class Report:
                 "name_format": "text",
                 "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
-                "status": "passed" if c.status == "passed" else "failed",
+                "status": "passed" if self.earns(c) else "failed",
                 "output": c.message or c.status,
                 "output_format": "text",
                 "visibility": "visible",

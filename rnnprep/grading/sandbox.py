@@ -19,7 +19,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnprep.grading.wire import ChannelClosed, ChannelTimeout, FrameReader, ProtocolError, write_frame
+from rnnprep.grading.wire import (
+    ChannelClosed,
+    ChannelTimeout,
+    FrameReader,
+    ProtocolError,
+    write_frame,
+)
 
 MAX_RESTARTS = 3
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]

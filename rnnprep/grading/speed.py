@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pytest
 import torch
 
 from rnnprep.grading.checks import CheckFailure
+from rnnprep.grading.threads import torch_threads
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class SpeedResult:
     seconds: dict[str, list[float]] = field(default_factory=dict)
     stopped_early: bool = False
     threads: int = 0
+    losses: dict[str, list[float]] = field(default_factory=dict)
 
     def median_s(self, name: str) -> float:
         return statistics.median(self.seconds[name]) / self.steps
@@ -62,21 +63,28 @@ def device_name(device: str, threads: int | None = None) -> str:
     return f"CPU ({threads} thread{'s' if threads != 1 else ''})"
 
 
-def local_step(module: torch.nn.Module, args: tuple, device: str) -> Callable[[int], None]:
-    """A closure running `steps` training steps of a trusted module, synchronised on CUDA."""
-    opt = torch.optim.SGD(module.parameters(), lr=1e-3)
+class LocalTrainer:
+    """Runs `steps` training steps of a trusted module, synchronised on CUDA, keeping each loss."""
 
-    def run(steps: int) -> None:
+    def __init__(self, module: torch.nn.Module, args: tuple, device: str):
+        self.module, self.args, self.device = module, args, device
+        self.opt = torch.optim.SGD(module.parameters(), lr=1e-3)
+        self.losses: list[float] = []
+
+    def __call__(self, steps: int) -> None:
+        losses = []
         for _ in range(steps):
-            out = module(*args)
+            out = self.module(*self.args)
             first = out[0] if isinstance(out, (tuple, list)) else out
-            first.float().pow(2).mean().backward()
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-        if device.startswith("cuda"):
+            loss = first.float().pow(2).mean()
+            loss.backward()
+            self.opt.step()
+            self.opt.zero_grad(set_to_none=True)
+            losses.append(loss.detach())
+        if self.device.startswith("cuda"):
             torch.cuda.synchronize()
+        self.losses += [float(v) for v in losses]
 
-    return run
 
 
 def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]], *, device: str,
@@ -88,17 +96,19 @@ def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]],
     than r times slower than `name`; a pathological loop should not cost minutes to fail.
     `threads`: torch CPU threads on both sides while timing (None: as configured).
     """
-    def remote_run(n: int) -> None:
-        remote.train_steps(remote_args, steps=n, device=device, threads=threads)
+    remote_losses: list[float] = []
 
-    before = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        return _interleaved(remote_run, local, device=device, sizes=sizes, steps=steps, trials=trials,
-                            warmup=warmup, give_up_ratio=give_up_ratio)
-    finally:
-        torch.set_num_threads(before)
+    def remote_run(n: int) -> None:
+        reply = remote.train_steps(remote_args, steps=n, device=device, threads=threads)
+        remote_losses.extend(float(v) for v in reply.get("losses", ()))
+
+    with torch_threads(threads):
+        result = _interleaved(remote_run, local, device=device, sizes=sizes, steps=steps, trials=trials,
+                              warmup=warmup, give_up_ratio=give_up_ratio)
+    remote.inspect_timed()
+    result.losses = {"submission": remote_losses,
+                     **{name: run.losses for name, run in local.items() if isinstance(run, LocalTrainer)}}
+    return result
 
 
 def _interleaved(remote_run, local, *, device, sizes, steps, trials, warmup, give_up_ratio) -> SpeedResult:
@@ -132,6 +142,23 @@ def summary(result: SpeedResult, baseline: str = "nn.LSTM") -> str:
     return text
 
 
+def assert_same_training(result: SpeedResult, twin: str = "nn.LSTM", rtol: float = 1e-2) -> None:
+    """Every timed step must compute what the torch.nn twin computes from the same weights and input.
+
+    Both start from the same state and take the same SGD steps in the same order, so their loss
+    sequences agree to float32 noise (well under 1e-2 relative); a layer that does cheaper work
+    while timed, or a wrong one, leaves the trajectory at once.
+    """
+    ours, theirs = result.losses.get("submission", []), result.losses.get(twin, [])
+    if len(ours) != len(theirs):
+        raise CheckFailure(f"the timed training steps reported {len(ours)} losses for {len(theirs)} steps")
+    for step, (a, b) in enumerate(zip(ours, theirs), 1):
+        if not abs(a - b) <= rtol * abs(b) + 1e-6:
+            raise CheckFailure(f"during the timed training steps your layer does not compute what {twin} computes: "
+                               f"at step {step} the loss is {a:.6g}, {twin}'s is {b:.6g} from the same weights and "
+                               "input. Speed only counts for the same work; check the parity checks first")
+
+
 def assert_within(result: SpeedResult, bars: dict[str, float], lesson: str = "") -> str:
     """Fail unless the submission/candidate ratio is within every bar; return the summary."""
     text = summary(result)
@@ -144,6 +171,8 @@ def assert_within(result: SpeedResult, bars: dict[str, float], lesson: str = "")
 
 def require_device(device: str) -> None:
     """A speed check for a device this machine lacks is skipped with the reason, never passed."""
+    import pytest
+
     if device.startswith("cuda") and not torch.cuda.is_available():
         pytest.skip(f"--device {device} was asked for, but CUDA is not available here")
 
@@ -157,6 +186,7 @@ def informational(remote, remote_args: tuple, twin: torch.nn.Module, twin_args: 
     gradings side by side on 2 cores (a class graded in parallel, `rnnprep validate`) then cost
     seconds, where spinning OpenMP pools made a training step 30 times slower.
     """
-    result = measure(remote, remote_args, {"nn.LSTM": local_step(twin, twin_args, device)}, device=device,
+    result = measure(remote, remote_args, {"nn.LSTM": LocalTrainer(twin, twin_args, device)}, device=device,
                      sizes=sizes, steps=steps, trials=trials, threads=1)
+    assert_same_training(result)
     return f"informational, not graded: {summary(result)}"

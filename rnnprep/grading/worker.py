@@ -30,6 +30,8 @@ class Worker:
         self.forbidden: dict[str, object] = {}
         self.optimizers: dict[int, object] = {}
         self.untrapped = None
+        self.inspect_graph = None
+        self.timed_graphs: list = []
 
     def serve(self) -> None:
         from rnnprep.grading.wire import ChannelClosed
@@ -76,7 +78,7 @@ class Worker:
 
         torch.manual_seed(0)
         self.forbidden = header.get("forbidden", [])
-        self.untrapped = install_traps(self.forbidden, self.violations, lambda: self.path)
+        self.untrapped, self.inspect_graph = install_traps(self.forbidden, self.violations, lambda: self.path)
         return {"torch": torch.__version__, "cuda": torch.cuda.is_available()}, []
 
     def op_load(self, header, blobs):
@@ -164,13 +166,20 @@ class Worker:
     def op_train_steps(self, header, blobs):
         """Run `steps` SGD training steps (forward, loss, backward, step) for a speed trial.
 
-        The trusted side times the whole request itself; the worker's own clock is reported only
-        as information, since a submission could tamper with it.
+        The trusted side times the whole request itself (the worker's own clock is information
+        only, since a submission could tamper with it) and checks the returned per-step losses
+        against torch.nn's, so a layer cannot do cheaper work only while it is timed. The
+        graphs are kept for `inspect_timed`, which looks for native kernels after the clock stops.
         """
         import time
 
         import torch
 
+        from rnnprep.grading.threads import torch_threads
+
+        steps = int(header["steps"])
+        if steps < 1:
+            raise ValueError(f"train_steps needs at least one step, got {steps}")
         args, kwargs = self.args(header, blobs)
         device = header.get("device", "cpu")
         args = [a.to(device) if isinstance(a, torch.Tensor) else a for a in args]
@@ -178,24 +187,27 @@ class Worker:
         opt = self.optimizers.get(header["handle"])
         if opt is None:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
-        threads = header.get("threads")
-        before = torch.get_num_threads()
-        if threads:
-            torch.set_num_threads(int(threads))
+        losses = []
         started = time.perf_counter()
-        with self.untrapped() as inspect_graph:
-            for _ in range(int(header["steps"])):
+        with torch_threads(header.get("threads")), self.untrapped():
+            for _ in range(steps):
                 out = obj(*args, **kwargs)
                 first = out[0] if isinstance(out, (tuple, list)) else out
                 loss = first.float().pow(2).mean()
                 loss.backward()
                 opt.step()
                 opt.zero_grad(set_to_none=True)
+                losses.append(loss.detach())
+                self.timed_graphs.append(first.grad_fn)
             if device.startswith("cuda"):
                 torch.cuda.synchronize()
-            inspect_graph(out)
-        torch.set_num_threads(before)
-        return {"loss": float(loss.item()), "worker_s": time.perf_counter() - started}, []
+        return {"losses": [float(v) for v in losses], "worker_s": time.perf_counter() - started}, []
+
+    def op_inspect_timed(self, header, blobs):
+        """Walk the graphs of the timed steps since the last call for native-kernel nodes."""
+        graphs, self.timed_graphs = self.timed_graphs, []
+        self.inspect_graph(graphs)
+        return {"steps": len(graphs)}, []
 
     def op_call(self, header, blobs):
         """Call a method or a module-level function, then backpropagate given upstream grads."""

@@ -20,9 +20,10 @@ from rnnprep.grading.recurrent import (
     seeded,
 )
 from rnnprep.grading.speed import (
+    LocalTrainer,
     SpeedSizes,
+    assert_same_training,
     assert_within,
-    local_step,
     measure,
     require_device,
 )
@@ -136,12 +137,13 @@ def test_training_speed(submission, exercise, device, inform):
     x = torch.randn(sizes.T, sizes.B, sizes.I, device=device)
     m = submission.build("FastLSTM", sizes.I, sizes.H, device=device)
     m.load_state_dict({k: v.cpu() for k, v in lstm.state_dict().items()})
-    local = {"nn.LSTM": local_step(lstm, (x,), device), "reference": local_step(ours, (x,), device),
-             "per-gate loop": local_step(naive, (x,), device)}
+    local = {"nn.LSTM": LocalTrainer(lstm, (x,), device), "reference": LocalTrainer(ours, (x,), device),
+             "per-gate loop": LocalTrainer(naive, (x,), device)}
     worst = max(bars.values())
     result = measure(m, (x.cpu(),), local, device=device, sizes=sizes, steps=settings["steps"],
                      trials=settings["trials"], give_up_ratio=("nn.LSTM", 3 * worst),
                      threads=settings[kind].get("threads"))
     provisional = "" if settings[kind].get("measured", True) else " (provisional bar: not yet measured on a GPU)"
+    assert_same_training(result)
     inform(assert_within(result, bars, lesson="Precompute the input projection for all steps, keep one fused "
                                         "recurrent matmul per step, iterate with unbind(0)" + provisional))
