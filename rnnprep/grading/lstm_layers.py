@@ -22,6 +22,7 @@ from rnnprep.grading.recurrent import (
     reference_call,
     seeded,
 )
+from rnnprep.grading.speed import SpeedSizes, informational, require_device
 
 GATES = "ifgo"
 OUTPUT_NAMES = ("output", "h_n", "c_n")
@@ -501,3 +502,15 @@ def _first_layer(ref: nn.LSTM) -> nn.LSTM:
         for name, value in one.named_parameters():
             value.copy_(getattr(ref, name))
     return one
+
+
+def speed_information(submission, device: str, **lstm_kwargs) -> str:
+    """The informational speed line for an `LSTM(input_size, hidden_size, **lstm_kwargs)` exercise."""
+    require_device(device)
+    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
+    torch.manual_seed(0)
+    twin = nn.LSTM(sizes.I, sizes.H, **lstm_kwargs).to(device)
+    m = submission.build("LSTM", sizes.I, sizes.H, device=device, **lstm_kwargs)
+    m.load_state_dict({k: v.cpu() for k, v in twin.state_dict().items()})
+    x = torch.randn(sizes.T, sizes.B, sizes.I, device=device)
+    return informational(m, (x.cpu(),), twin, (x,), device=device, sizes=sizes)

@@ -10,7 +10,13 @@ from torch import nn
 from rnnprep.grading.checks import CheckFailure, check
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.compare import assert_close, tolerance_for
-from rnnprep.grading.recurrent import assert_attached, assert_same_parameters, randn, reference_call, seeded
+from rnnprep.grading.recurrent import (
+    assert_attached,
+    assert_same_parameters,
+    randn,
+    reference_call,
+    seeded,
+)
 
 DQ, DK, A, B, T = 5, 4, 6, 3, 5
 NEG = float("-inf")

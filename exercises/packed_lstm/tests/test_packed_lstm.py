@@ -9,6 +9,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from rnnprep.grading.checks import CheckFailure, check
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.compare import assert_close, first_match
+from rnnprep.grading.lstm_layers import unpack_outputs
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_pytorch_init,
@@ -140,24 +141,6 @@ def run_both(submission, ref, x, lengths, hx, *, grad=True, seed=3):
     return result, expected
 
 
-def outputs(result):
-    out = result.output
-    ok = (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], torch.Tensor)
-          and isinstance(out[1], tuple) and len(out[1]) == 2 and all(isinstance(t, torch.Tensor) for t in out[1]))
-    if not ok:
-        raise CheckFailure("forward must return (output, (h_n, c_n)) like nn.LSTM: a tensor and a pair of tensors; "
-                           f"got {_describe(out)}")
-    return out[0], out[1][0], out[1][1]
-
-
-def _describe(value):
-    if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of ({', '.join(_describe(v) for v in value)})"
-    return type(value).__name__
-
-
 def assert_shapes(out, h_n, c_n, x, lengths, batch_first, label):
     n, steps = len(lengths), x.shape[1 if batch_first else 0]
     want = (n, steps, H) if batch_first else (steps, n, H)
@@ -193,7 +176,7 @@ def assert_zero_padding(tensor, lengths, batch_first, what, why):
 
 def check_outputs(submission, ref, x, lengths, hx, label):
     result, expected = run_both(submission, ref, x, lengths, hx, grad=False)
-    out, h_n, c_n = outputs(result)
+    out, h_n, c_n = unpack_outputs(result)
     bf = ref.batch_first
     assert_shapes(out, h_n, c_n, x, lengths, bf, label)
     assert_zero_padding(out, lengths, bf, "output",
@@ -233,7 +216,7 @@ def test_shapes(submission):
             x, lens, hx = case(70, lengths, batch_first=batch_first, state=state)
             label = (f"batch_first={batch_first}, lengths={lengths}, T={T}, "
                      f"hx={'given' if state else 'None'}")
-            out, h_n, c_n = outputs(m(*((x, lens) if hx is None else (x, lens, hx))))
+            out, h_n, c_n = unpack_outputs(m(*((x, lens) if hx is None else (x, lens, hx))))
             assert_shapes(out, h_n, c_n, x, lens, batch_first, label)
 
 
@@ -270,7 +253,7 @@ def test_parity_float32_edge_lengths(submission):
 def test_attached(submission):
     x, lens, hx = case(51, [3, 6, 1, 5])
     result, _ = run_both(submission, reference(), x, lens, hx)
-    outputs(result)
+    unpack_outputs(result)
     assert_attached(result, ["output", "h_n", "c_n"])
 
 
@@ -280,7 +263,7 @@ def test_gradients(submission):
         ref = reference(batch_first=batch_first)
         x, lens, hx = case(61, lengths, batch_first=batch_first)
         result, expected = run_both(submission, ref, x, lens, hx)
-        outputs(result)
+        unpack_outputs(result)
         assert_attached(result, ["output", "h_n", "c_n"])
         label = f"batch_first={batch_first}, lengths {lengths}"
         grads = dict(zip(("grad input", "grad h0", "grad c0"), result.input_grads))

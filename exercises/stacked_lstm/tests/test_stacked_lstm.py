@@ -20,6 +20,7 @@ from rnnprep.grading.lstm_layers import (
     make_case,
     reference_lstm,
     remote_like,
+    speed_information,
     state_variants,
     unpack_outputs,
 )
@@ -28,7 +29,6 @@ from rnnprep.grading.recurrent import (
     assert_same_parameters,
     assert_state_dict_round_trip,
 )
-from rnnprep.grading.speed import SpeedSizes, informational, require_device
 
 I, H, B, T = 3, 5, 3, 4       # input_size != hidden_size: layer 0 and the later layers differ in shape
 SQ = 5                        # input_size == hidden_size, so a miswired stack still runs and can be named
@@ -176,11 +176,4 @@ def test_gradients_unbatched(submission):
 
 @check("speed", "a training step's time against nn.LSTM (informational, not graded)")
 def test_speed_information(submission, device, inform):
-    require_device(device)
-    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
-    torch.manual_seed(0)
-    twin = nn.LSTM(sizes.I, sizes.H, num_layers=2).to(device)
-    m = submission.build("LSTM", sizes.I, sizes.H, num_layers=2, device=device)
-    m.load_state_dict({k: v.cpu() for k, v in twin.state_dict().items()})
-    x = torch.randn(sizes.T, sizes.B, sizes.I, device=device)
-    inform(informational(m, (x.cpu(),), twin, (x,), device=device, sizes=sizes))
+    inform(speed_information(submission, device, num_layers=2))
