@@ -66,3 +66,7 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path):
         assert proc.stderr.startswith("rnnprep: error:") and "Traceback" not in proc.stderr, proc.stderr
     assert "did you mean lstm_cell" in rnnprep("show", "lstm_cel", home=tmp_path).stderr
     assert "is a folder" in rnnprep("grade", "lstm_cell", str(tmp_path), home=tmp_path).stderr
+    (tmp_path / "lstm_cell").mkdir()
+    (tmp_path / "lstm_cell" / "lstm_cell.py").write_text("")
+    assert f"did you mean {tmp_path / 'lstm_cell' / 'lstm_cell.py'}" in rnnprep(
+        "grade", "lstm_cell", str(tmp_path), home=tmp_path).stderr

@@ -13,6 +13,9 @@ from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import submission_file
 from rnnprep.cli.main import UsageError
 
+NOISY_CV = 0.2
+"""Above this coefficient of variation the ratios say more about the machine's load than the code."""
+
 
 def run(args) -> int:
     return doctor(args) if args.command == "doctor" else bench(args)
@@ -38,7 +41,7 @@ def bench(args) -> int:
     submission_file(args.path, ex)
     import torch
 
-    from rnnprep.grading.bench import run_bench, supports
+    from rnnprep.grading.bench import run_bench, supports, timing_threads
     from rnnprep.grading.speed import SpeedSizes, device_name
 
     if not supports(ex):
@@ -50,7 +53,8 @@ def bench(args) -> int:
     default += [SpeedSizes(T=base["T"], B=base["B"], I=h, H=h) for h in (64, 128, 512)]
     sizes = parse_sizes(args.sizes, default)
     console = Console()
-    table = Table(title=f"rnnprep bench {ex.slug} on {device_name(args.device)}: one training step "
+    table = Table(title=f"rnnprep bench {ex.slug} on {device_name(args.device, timing_threads(ex, args.device))}: "
+                        "one training step "
                         "(forward + backward + SGD)", title_justify="left")
     for col in ("T", "B", "H", "yours", "nn.LSTM", "ref", "loop", "÷nn", "÷ref", "cv"):
         table.add_column(col, justify="right")
@@ -67,8 +71,12 @@ def bench(args) -> int:
 
     rows = run_bench(ex, args.path, sizes, device=args.device, trials=args.trials, on_row=on_row)
     console.print(table)
-    console.print(ratio_bars(rows, "T", lambda s: s.T, "ratio to nn.LSTM as T grows (a ratio that climbs with T "
-                                                       "points at O(T²) work, e.g. indexing x_proj[t])"))
+    noisy = max((r.result.cv("submission", "nn.LSTM") for r in rows), default=0.0)
+    if noisy > NOISY_CV:
+        console.print(f"[yellow]warning: the timings varied a lot (cv up to {noisy:.0%}); something else was using "
+                      "the machine. Close it and rerun before reading the ratios.[/yellow]")
+    console.print(ratio_bars(rows, "T", lambda s: s.T, "ratio to nn.LSTM as T grows"))
+    console.print("[dim]A ratio that climbs with T points at O(T²) work, e.g. indexing x_proj[t] in the loop.[/dim]")
     console.print(ratio_bars(rows, "H", lambda s: s.H, "ratio to nn.LSTM vs hidden size"))
     return 0
 

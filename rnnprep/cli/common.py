@@ -29,7 +29,12 @@ def exercise(slug: str) -> Exercise:
 def submission_file(path: Path, ex: Exercise) -> Path:
     """The learner's .py file, or a one-line error that says what was given instead."""
     if path.is_dir():
-        raise UsageError(f"{path} is a folder; give the file inside it, e.g. {path / ex.solution_filename}")
+        candidates = [path / ex.solution_filename, path / ex.slug / ex.solution_filename,
+                      path / "rnnprep-work" / ex.slug / ex.solution_filename]
+        found = next((c for c in candidates if c.is_file()), None)
+        hint = (f"did you mean {found}?" if found else
+                f"`rnnprep start {ex.slug}` writes a starter to rnnprep-work/{ex.slug}/{ex.solution_filename}")
+        raise UsageError(f"{path} is a folder; give the .py file to grade: {hint}")
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     return path

@@ -10,11 +10,24 @@ import json
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from rnnprep.cli.main import UsageError
-from rnnprep.compare.runner import KINDS, NAMES, TASK_NOTES, DeviceUnavailable, budget, compare
+from rnnprep.compare.runner import (
+    KINDS,
+    NAMES,
+    TASK_NOTES,
+    DeviceUnavailable,
+    budget,
+    compare,
+)
 
 
 def parse_cells(spec: str | None) -> dict[str, str]:
@@ -97,11 +110,12 @@ def print_table(console: Console, outcomes, config: dict) -> None:
     for col in ("accuracy", "train time", "params", "peak mem"):
         table.add_column(col, justify="right", no_wrap=True)
     for o in outcomes:
+        cells = Path(o.cells).name if o.cells else "torch.nn"
         if o.ok:
-            table.add_row(o.name, o.cells or "torch.nn", f"{o.accuracy:.1%}", f"{o.train_time_s:.2f} s",
+            table.add_row(o.name, cells, f"{o.accuracy:.1%}", f"{o.train_time_s:.2f} s",
                           f"{o.parameters:,}", f"{o.peak_memory_mb:.1f} MB")
         else:
-            table.add_row(o.name, o.cells or "torch.nn", "[red]failed", "—", "—", "—")
+            table.add_row(o.name, cells, "[red]failed", "—", "—", "—")
     memory = ("rise in peak RSS during training" if devices == ["cpu"]
               else "torch.cuda.max_memory_allocated (CPU: rise in peak RSS)")
     table.caption = (f"Every model: same data and batch order, Adam lr {config['lr']}, batch {config['batch_size']}, "
@@ -109,6 +123,9 @@ def print_table(console: Console, outcomes, config: dict) -> None:
                      f"({TASK_NOTES[config['task']]}); "
                      f"peak mem: {memory}.")
     console.print(table)
+    if "cpu" in devices and not any(o.cells for o in outcomes):
+        console.print("[dim]CPU times: nn.LSTM runs as one fused oneDNN kernel, nn.GRU and nn.RNN op by op, so on a "
+                      "CPU the LSTM can train faster than the smaller GRU; on a GPU all three use cuDNN.[/dim]")
     for o in outcomes:
         if not o.ok:
             console.print(f"[red]✘ {o.name}:[/red] {o.error}", soft_wrap=True, highlight=False)

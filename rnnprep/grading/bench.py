@@ -36,6 +36,11 @@ def supports(exercise: Exercise) -> bool:
     return "sizes" in exercise.settings and (exercise.tests_path / "naive_loop.py").is_file()
 
 
+def timing_threads(exercise: Exercise, device: str) -> int | None:
+    """The torch CPU threads the exercise's speed check times with, so bench shows what grading sees."""
+    return exercise.settings.get("cuda" if device.startswith("cuda") else "cpu", {}).get("threads")
+
+
 def run_bench(exercise: Exercise, path: Path, sizes: list[SpeedSizes], *, device: str = "cpu", steps: int = 2,
               trials: int = 3, timeout: float = 600, on_row=None) -> list[BenchRow]:
     name = exercise.defines[0]
@@ -56,7 +61,9 @@ def run_bench(exercise: Exercise, path: Path, sizes: list[SpeedSizes], *, device
             remote.load_state_dict({k: v.cpu() for k, v in lstm.state_dict().items()})
             local = {"nn.LSTM": LocalTrainer(lstm, (x,), device), "reference": LocalTrainer(ours, (x,), device),
                      "per-gate loop": LocalTrainer(naive.NaiveLSTM(lstm).to(device), (x,), device)}
-            row = BenchRow(s, measure(remote, (x.cpu(),), local, device=device, sizes=s, steps=steps, trials=trials))
+            result = measure(remote, (x.cpu(),), local, device=device, sizes=s, steps=steps, trials=trials,
+                             threads=timing_threads(exercise, device))
+            row = BenchRow(s, result)
             rows.append(row)
             if on_row:
                 on_row(row)

@@ -67,7 +67,10 @@ class Report:
         n = len(self.graded)
         if self.passed:
             return f"PASSED: {self.exercise}, all {n} checks passed"
-        return f"NOT PASSED: {self.exercise}, {sum(self.earns(c) for c in self.graded)}/{n} checks passed"
+        ok = sum(c.status == "passed" for c in self.graded)
+        if not self.loaded:
+            return f"NOT PASSED: {self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
+        return f"NOT PASSED: {self.exercise}, {ok}/{n} checks passed"
 
     def verdict(self) -> str:
         """The headline and, when it failed, the first problem: for views that show no table."""
@@ -103,7 +106,8 @@ class Report:
                 "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
                 "status": "passed" if self.earns(c) else "failed",
-                "output": c.message or c.status,
+                "output": c.message or (c.status if self.earns(c) or c.status != "passed"
+                                        else "not counted: the file did not load"),
                 "output_format": "text",
                 "visibility": "visible",
             })

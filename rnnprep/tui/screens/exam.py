@@ -118,6 +118,7 @@ class ExamScreen(Screen):
 
     def hand_in(self) -> None:
         """Save the answer being typed, if any, and score the exam."""
+        self.app.clear_notifications()
         typed = self.query_one("#exam-answer", TextArea).text.strip()
         if len(self.answers) < len(self.questions) and typed:
             self.submit()
