@@ -70,3 +70,12 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path):
     (tmp_path / "lstm_cell" / "lstm_cell.py").write_text("")
     assert f"did you mean {tmp_path / 'lstm_cell' / 'lstm_cell.py'}" in rnnprep(
         "grade", "lstm_cell", str(tmp_path), home=tmp_path).stderr
+
+
+def test_bench_prints_a_row_per_size_and_the_trend(tmp_path):
+    proc = rnnprep("bench", "fast_lstm", str(ROOT / "exercises" / "fast_lstm" / "reference.py"),
+                   "--sizes", "10x4x16", "20x4x16", "--trials", "2", home=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ratio to nn.LSTM as T grows" in proc.stdout
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("│") and "│ 4 │ 16 │" in line]
+    assert len(rows) == 2, proc.stdout

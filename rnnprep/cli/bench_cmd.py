@@ -75,13 +75,18 @@ def bench(args) -> int:
     if noisy > NOISY_CV:
         console.print(f"[yellow]warning: the timings varied a lot (cv up to {noisy:.0%}); something else was using "
                       "the machine. Close it and rerun before reading the ratios.[/yellow]")
-    console.print(ratio_bars(rows, "T", lambda s: s.T, "ratio to nn.LSTM as T grows"))
-    console.print("[dim]A ratio that climbs with T points at O(T²) work, e.g. indexing x_proj[t] in the loop.[/dim]")
-    console.print(ratio_bars(rows, "H", lambda s: s.H, "ratio to nn.LSTM vs hidden size"))
+    for axis, key, title in (("T", lambda s: s.T, "ratio to nn.LSTM as T grows"),
+                             ("H", lambda s: s.H, "ratio to nn.LSTM vs hidden size")):
+        chart = ratio_bars(rows, axis, key, title)
+        if chart is not None:
+            console.print(chart)
+            if axis == "T":
+                console.print(Text("A ratio that climbs with T points at O(T²) work, e.g. indexing x_proj[t] in the "
+                                   "loop.", style="dim"))
     return 0
 
 
-def ratio_bars(rows, axis: str, key, title: str) -> Panel:
+def ratio_bars(rows, axis: str, key, title: str) -> Panel | None:
     """A bar per size along `axis`, the other sizes held at their most measured values, so the
     trend is visible at a glance in any terminal."""
     other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
@@ -94,7 +99,9 @@ def ratio_bars(rows, axis: str, key, title: str) -> Panel:
         ratio = r.result.ratio("submission", "nn.LSTM")
         width = max(1, int(40 * ratio / max(top, 1e-9)))
         lines.append(Text(f"{axis}={key(r.sizes):>5} ") + Text("█" * width, style="cyan") + Text(f" {ratio:.2f}x"))
-    return Panel(Group(*lines) if lines else Text("(only one size)"), title=title, title_align="left")
+    if len(lines) < 2:
+        return None  # one size along this axis: no trend to show
+    return Panel(Group(*lines), title=title, title_align="left")
 
 
 def doctor(args) -> int:
