@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -20,6 +19,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from rnnprep.process_group import kill_group
 
 KINDS = ("lstm", "gru", "rnn")
 NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)"}
@@ -200,12 +201,7 @@ def _failed(kind: str, cells: str | None, message: str) -> Outcome:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    """Kill the child's whole session, even after the child itself exited (it may have left helpers)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+    kill_group(proc)
     for pipe in (proc.stdout, proc.stderr):
         if pipe is not None:
             pipe.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from typing import Callable
 from rnnprep.content.model import Exercise
 from rnnprep.grading.events import verify
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.process_group import kill_group
 
 GRACE_S = 30.0
 """Time the trusted side may take beyond the submission's budget (imports, references)."""
@@ -87,7 +87,7 @@ def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadl
     while open_fds:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or (cancel is not None and cancel.is_set()):
-            _kill(proc)
+            kill_group(proc)
             return True
         ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.2))
         for fd in ready:
@@ -105,17 +105,9 @@ def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadl
     try:
         proc.wait(timeout=max(0.1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        _kill(proc)
+        kill_group(proc)
         return True
     return False
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 class _Collector:

@@ -1,0 +1,17 @@
+"""Ending a child that runs in its own session, with whatever it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's whole process group, even after the child itself exited (it may have
+    left helpers behind), then reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
