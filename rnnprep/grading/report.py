@@ -63,14 +63,22 @@ class Report:
             return 0.0
         return round(sum(c.weight for c in self.graded if self.earns(c)) / total, 4)
 
-    def headline(self) -> str:
+    @property
+    def outcome(self) -> str:
+        return "PASSED" if self.passed else "NOT PASSED"
+
+    def counts(self) -> str:
+        """'lstm_cell, 10/15 checks passed', or why none of them count."""
         n = len(self.graded)
         if self.passed:
-            return f"PASSED: {self.exercise}, all {n} checks passed"
+            return f"{self.exercise}, all {n} checks passed"
         ok = sum(c.status == "passed" for c in self.graded)
         if not self.loaded:
-            return f"NOT PASSED: {self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
-        return f"NOT PASSED: {self.exercise}, {ok}/{n} checks passed"
+            return f"{self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
+        return f"{self.exercise}, {ok}/{n} checks passed"
+
+    def headline(self) -> str:
+        return f"{self.outcome}: {self.counts()}"
 
     def verdict(self) -> str:
         """The headline and, when it failed, the first problem: for views that show no table."""

@@ -248,12 +248,12 @@ class ExerciseScreen(Screen):
             self.query_one("#grade-progress", ProgressBar).update(total=len(report.checks),
                                                                   progress=len(report.checks))
         style = "$success" if report.passed else "$error"
-        verdict, _, counts = report.headline().partition(": ")
         self.query_one("#grade-status", Static).update(
             "Grading cancelled: nothing was recorded." if cancelled else
             Content(f"Graded {self.solution} in {report.duration_s:.1f} s on {report.device}; attempt recorded."))
         self.query_one("#grade-verdict", Static).update(Content.from_markup(
-            f"[b {style}]{verdict}[/]  $counts, score $score", counts=counts, score=percent(report.score)))
+            f"[b {style}]{report.outcome}[/]  $counts, score $score", counts=report.counts(),
+            score=percent(report.score)))
         self.query_one("#grade-verdict", Static).remove_class("hidden")
         text = details(report)
         self.query_one("#grade-details", Static).update(text)
