@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -43,7 +44,8 @@ def grade_once(ex, path: Path, args, fmt: str) -> int:
             console.print(check_line(payload))
 
     try:
-        report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
+        report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event,
+                       require_isolation=args.require_isolation or os.environ.get("RNNPREP_REQUIRE_ISOLATION") == "1")
     except GradingError as exc:
         raise UsageError(str(exc)) from None
     if not args.no_record:

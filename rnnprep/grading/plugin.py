@@ -30,6 +30,10 @@ def pytest_addoption(parser):
     group.addoption("--rnnprep-key-fd", type=int, help="a pipe that carries the event-signing key")
     group.addoption("--rnnprep-timeout", type=float, default=None)
     group.addoption("--rnnprep-device", default="cpu")
+    group.addoption("--rnnprep-lift-rules", action="store_true",
+                    help="no forbidden operation is blocked (validate's torch.nn oracle run)")
+    group.addoption("--rnnprep-require-isolation", action="store_true",
+                    help="refuse to run the submission unless every isolation layer is active")
 
 
 class Grading:
@@ -42,8 +46,13 @@ class Grading:
         timeout = config.getoption("--rnnprep-timeout") or self.exercise.time_limit_s
         self.device = config.getoption("--rnnprep-device")
         self.submission_path = Path(config.getoption("--rnnprep-submission"))
-        self.sandbox = Sandbox(self.submission_path, list(self.exercise.forbidden),
-                               Limits(timeout_s=timeout, memory_mb=self.exercise.memory_limit_mb))
+        self.lift_rules = bool(config.getoption("--rnnprep-lift-rules"))
+        forbidden = [] if self.lift_rules else list(self.exercise.forbidden)
+        self.sandbox = Sandbox(self.submission_path, forbidden,
+                               Limits(timeout_s=timeout, memory_mb=self.exercise.memory_limit_mb),
+                               device=self.device, hidden=[str(self.exercise.path)],
+                               require_isolation=bool(config.getoption("--rnnprep-require-isolation"))
+                               or self.exercise.require_isolation)
         self.sandbox.start()
         self.started = time.monotonic()
 
@@ -160,9 +169,23 @@ def pytest_sessionfinish(session, exitstatus):
     if grading is None:
         return
     out = grading.sandbox.output
-    grading.events.emit("finished", incidents=grading.sandbox.incidents, violations=grading.sandbox.violations,
+    grading.events.emit("finished", incidents=grading.sandbox.incidents, blocked=grading.sandbox.blocked,
+                        isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
                         output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
                         device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+
+
+def _scan_notes(grading: Grading) -> list[str]:
+    """The static scan is advisory: it can point at a line worth a second look, never fail a file
+    (ordinary code such as `getattr(F, self.nonlinearity)` looks like an escape to it)."""
+    from rnnprep.grading.static_scan import scan
+
+    try:
+        source = grading.submission_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    findings = scan(source, tuple(grading.sandbox.forbidden))
+    return [f"static scan (not graded): {f}" for f in findings[:5]]
 
 
 def _read_key(fd: int) -> bytes:
