@@ -70,6 +70,20 @@ def probe_isolation(timeout: float = 30.0) -> dict:
             return {"active": [], "missing": {"probe": f"the isolation probe failed: {exc}"}}
 
 
+def prepare(root: Path, files: dict[str, Path], *, hidden: list[str] = (), cuda: bool = False) -> tuple[Path, Policy]:
+    """Lay out a worker's folder: `code/` (a copy of the rnnprep package without its content,
+    the only grader code the worker can read) and `work/` (the files it may touch), and the
+    Landlock/namespace policy for it. Returns the code folder and the policy."""
+    code, work = root / "code", root / "work"
+    shutil.copytree(PACKAGE_DIR, code / "rnnprep", ignore=shutil.ignore_patterns("_data", "__pycache__"))
+    work.mkdir()
+    for name, source in files.items():
+        shutil.copyfile(source, work / name)
+    policy = Policy(work=str(work), read=[*interpreter_roots(), str(code)], hidden=[*content_paths(), *hidden],
+                    cuda=cuda)
+    return code, policy
+
+
 class SandboxFailure(Exception):
     """The worker could not answer: it exited, hung, ran out of memory or broke the protocol."""
 
@@ -151,12 +165,9 @@ class Sandbox:
         """Spawn the worker now; it imports torch while the suite is still being collected."""
         self.restarts += 1
         self.workdir = Path(tempfile.mkdtemp(prefix="rnnprep-sandbox-"))
-        code, work = self.workdir / "code", self.workdir / "work"
-        shutil.copytree(PACKAGE_DIR, code / "rnnprep", ignore=shutil.ignore_patterns("_data", "__pycache__"))
-        work.mkdir()
-        shutil.copyfile(self.submission, work / SUBMISSION_FILENAME)
-        policy = Policy(work=str(work), read=[*interpreter_roots(), str(code)],
-                        hidden=[*content_paths(), *self.hidden], cuda=self.device.startswith("cuda"))
+        code, policy = prepare(self.workdir, {SUBMISSION_FILENAME: self.submission}, hidden=self.hidden,
+                               cuda=self.device.startswith("cuda"))
+        work = Path(policy.work)
         config = {"policy": policy.__dict__, "forbidden": self.forbidden, "isolate": self.isolate}
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
