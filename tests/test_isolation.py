@@ -13,11 +13,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-from helpers import ROOT, rnnprep
+from rnnprep.grading.events import sign
 from rnnprep.grading.isolation import LAYERS
 from rnnprep.grading.runner import _Collector
-from rnnprep.grading.events import sign
 from rnnprep.grading.sandbox import probe_isolation
 
 PROBE = """

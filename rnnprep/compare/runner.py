@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
