@@ -1,0 +1,178 @@
+"""PyTorch behaviours the question bank states as facts, pinned so a torch upgrade that changes one
+shows up here rather than as a wrong model answer.
+
+Each test asserts the behaviour itself, so it fails if torch behaved the way the old answers said.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+
+def n_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_retain_graph_with_an_optimizer_step_raises_inplace_error():
+    """truncated-bptt / tbptt hint: retain_graph=True is no fix once SGD has stepped the weights."""
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4)
+    opt = torch.optim.SGD(rnn.parameters(), lr=0.1)
+    x = torch.randn(10, 2, 3)
+    state = None
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        for start in range(0, 10, 5):
+            opt.zero_grad()
+            out, state = rnn(x[start:start + 5], state)   # state not detached
+            out.pow(2).sum().backward(retain_graph=True)
+            opt.step()
+
+
+def test_without_retain_graph_the_second_backward_hits_the_freed_graph():
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4)
+    opt = torch.optim.SGD(rnn.parameters(), lr=0.1)
+    x = torch.randn(10, 2, 3)
+    state = None
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        for start in range(0, 10, 5):
+            opt.zero_grad()
+            out, state = rnn(x[start:start + 5], state)
+            out.pow(2).sum().backward()
+            opt.step()
+
+
+def test_detached_state_trains_across_chunks():
+    torch.manual_seed(0)
+    rnn = nn.RNN(3, 4)
+    opt = torch.optim.SGD(rnn.parameters(), lr=0.1)
+    x = torch.randn(10, 2, 3)
+    state = None
+    for start in range(0, 10, 5):
+        opt.zero_grad()
+        out, state = rnn(x[start:start + 5], state)
+        out.pow(2).sum().backward()
+        opt.step()
+        state = state.detach()
+
+
+def test_bidirectional_doubles_parameters_only_for_the_first_layer():
+    one = n_params(nn.LSTM(10, 20)), n_params(nn.LSTM(10, 20, bidirectional=True))
+    two = n_params(nn.LSTM(10, 20, num_layers=2)), n_params(nn.LSTM(10, 20, num_layers=2, bidirectional=True))
+    assert one == (2560, 5120)
+    assert two == (5920, 15040)
+    assert round(two[1] / two[0], 2) == 2.54
+
+
+def test_clip_grad_norm_with_an_inf_entry_zeroes_finite_entries_and_nans_the_inf():
+    a = nn.Parameter(torch.zeros(3))
+    b = nn.Parameter(torch.zeros(2))
+    a.grad = torch.tensor([1.0, float("inf"), -2.0])
+    b.grad = torch.tensor([3.0, 4.0])
+    total = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert torch.isinf(total)
+    assert torch.isnan(a.grad[1])
+    assert torch.equal(a.grad[[0, 2]].abs(), torch.zeros(2))
+    assert torch.equal(b.grad, torch.zeros(2))
+
+
+def test_clip_grad_norm_with_a_nan_entry_nans_everything():
+    a = nn.Parameter(torch.zeros(2))
+    b = nn.Parameter(torch.zeros(2))
+    a.grad = torch.tensor([1.0, float("nan")])
+    b.grad = torch.tensor([3.0, 4.0])
+    nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert torch.isnan(a.grad).all() and torch.isnan(b.grad).all()
+
+
+def test_clip_grad_norm_error_if_nonfinite_raises():
+    a = nn.Parameter(torch.zeros(2))
+    a.grad = torch.tensor([1.0, float("inf")])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_([a], max_norm=1.0, error_if_nonfinite=True)
+
+
+def test_enforce_sorted_defaults_to_true_and_rejects_unsorted_lengths():
+    x = torch.randn(3, 5, 2)
+    lengths = torch.tensor([2, 5, 3])
+    with pytest.raises(RuntimeError, match="sorted in decreasing order"):
+        pack_padded_sequence(x, lengths, batch_first=True)
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 1, 1]
+
+
+def test_packed_batch_sizes_example():
+    """packed-sequences: lengths 10, 4, 2 give batch_sizes 3, 3, 2, 2, 1 x 6 and 16 elements."""
+    packed = pack_padded_sequence(torch.randn(3, 10, 1), [10, 4, 2], batch_first=True)
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 2, 1, 1, 1, 1, 1, 1]
+    assert packed.data.shape[0] == 16
+
+
+def test_gru_state_is_bounded_only_when_h0_is():
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 4)
+    x = 5 * torch.randn(20, 2, 3)
+    with torch.no_grad():
+        out, _ = gru(x)
+        assert out.abs().max() < 1
+        out, _ = gru(x, torch.full((1, 2, 4), 5.0))
+    assert out[0].abs().max() > 1     # a convex mix of h_0 = 5 and a tanh candidate
+    assert out.abs().max() > 4
+
+
+def test_multihead_attention_boolean_mask_true_means_masked_out():
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(8, 2, batch_first=True)
+    q, k = torch.randn(1, 3, 8), torch.randn(1, 4, 8)
+    mask = torch.tensor([[False, False, True, True]])
+    _, weights = mha(q, k, k, key_padding_mask=mask)
+    assert torch.equal(weights[0, :, 2:], torch.zeros(3, 2))
+    assert torch.allclose(weights[0, :, :2].sum(-1), torch.ones(3))
+
+
+def test_sdpa_boolean_mask_has_the_opposite_convention():
+    torch.manual_seed(0)
+    q, k = torch.randn(1, 1, 3, 4), torch.randn(1, 1, 4, 4)
+    keep = torch.tensor([True, True, False, False]).expand(3, 4)
+    out = nn.functional.scaled_dot_product_attention(q, k, k, attn_mask=keep)
+    expected = nn.functional.scaled_dot_product_attention(q, k[..., :2, :], k[..., :2, :])
+    torch.testing.assert_close(out, expected)
+
+
+def test_fully_masked_row_gives_nan_in_multihead_attention():
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(8, 2, batch_first=True)
+    q = torch.randn(2, 3, 8)
+    mask = torch.tensor([[True] * 3, [False] * 3])
+    out, weights = mha(q, q, q, key_padding_mask=mask)
+    assert torch.isnan(out[0]).all() and torch.isnan(weights[0]).all()
+    assert torch.isfinite(out[1]).all()
+    assert torch.isnan(torch.softmax(torch.full((3,), float("-inf")), 0)).all()
+
+
+def test_pytorch_default_init_is_uniform_in_one_over_sqrt_h_and_no_forget_bias():
+    torch.manual_seed(0)
+    hidden = 64
+    lstm = nn.LSTM(10, hidden)
+    bound = hidden ** -0.5
+    for p in lstm.parameters():
+        assert p.abs().max() <= bound
+    forget = lstm.bias_ih_l0[hidden:2 * hidden] + lstm.bias_hh_l0[hidden:2 * hidden]
+    assert forget.abs().mean() < 0.5     # centred on 0, not 1
+    with torch.no_grad():
+        lstm.bias_ih_l0[hidden:2 * hidden].fill_(1.0)
+        lstm.bias_hh_l0[hidden:2 * hidden].zero_()
+    assert lstm.bias_ih_l0.requires_grad and lstm.bias_ih_l0.grad_fn is None
+
+
+def test_cross_entropy_wants_classes_in_dim_1():
+    logits = torch.randn(4, 7, 10)          # (B, T, C) straight from a batch-first head
+    targets = torch.randint(0, 10, (4, 7))
+    with pytest.raises((RuntimeError, ValueError)):
+        nn.functional.cross_entropy(logits, targets)
+    a = nn.functional.cross_entropy(logits.transpose(1, 2), targets)
+    b = nn.functional.cross_entropy(logits.reshape(-1, 10), targets.reshape(-1))
+    torch.testing.assert_close(a, b)
