@@ -269,3 +269,59 @@ def test_interview_numeric_and_shape_items_match_torch(qid, item):
         if isinstance(value, torch.Tensor):
             value = value.item()
         assert value == item["answer"], qid
+
+
+CORRECTED_ANSWERS = [
+    # (question id, must match, must not match) - issue 13's corrections stay corrected.
+    ("truncated-bptt", r"modified by an inplace operation", r"memory and time grow with every chunk"),
+    ("attention-in-rnns", r"s_\{t-1\}.*\n?.*Luong|Luong[\s\S]*s_t", r"scores the current decoder state `s_t`"),
+    ("what-is-an-lstm", r"Gers", None),
+    ("gru-equations-pytorch", r"1406\.1078v1", r"the original formulation by Cho"),
+    ("teacher-forcing", r"[Pp]rofessor forcing[\s\S]*does not reduce exposure bias", r"beam search at inference also help"),
+    ("vanishing-gradient-problem", r"necessary[\s\S]*not sufficient", None),
+    ("bidirectional-rnn", r"2\.54", r"roughly twice the compute and\s+parameters"),
+    ("bidirectional-rnn-structure", r"2\.54", r"Parameters and compute double compared"),
+    ("additive-vs-dot-product-attention", r"Britz", r"on par with additive"),
+    ("lstm-dropout-between-layers", r"embedding dropout", None),
+    ("rnn-overfitting", r"AR/TAR", None),
+    ("gradient-clipping", r"finite entries become 0", None),
+    ("pytorch-gate-packing-order", r"torch\.no_grad\(\)", r"\.data\["),
+    ("cudnn-fast-lstm", r"CUDA graphs[\s\S]*fuse nothing", r"`torch\.compile` or\s+TorchScript"),
+    ("lstm-vs-gru-tradeoffs", r"as long as `h_0` does", r"always stays inside"),
+    ("packed-sequences", r"default is `enforce_sorted=True`", None),
+]
+
+
+@pytest.fixture(scope="module")
+def answers():
+    from rnnprep.content.loader import load_library
+
+    return {q.id: q.answer for q in load_library().questions}
+
+
+@pytest.mark.parametrize("qid,present,absent", CORRECTED_ANSWERS, ids=[c[0] for c in CORRECTED_ANSWERS])
+def test_corrected_answers_state_the_fix(answers, qid, present, absent):
+    import re
+
+    assert re.search(present, answers[qid]), qid
+    if absent:
+        assert not re.search(absent, answers[qid]), qid
+
+
+CORRECTED_EXERCISE_TEXTS = [
+    ("tbptt/exercise.yaml", r"modified by an inplace operation", r"makes every step cost the whole history"),
+    ("gru_cell/README.md", r"1406\.1078v1", r"The original paper writes"),
+    ("fast_lstm/README.md", r"fuse nothing", r"CUDA graphs can fuse"),
+    ("clip_grad_norm/README.md", r"finite\s+gradient entries become 0", r"the gradients then become NaN, as with torch"),
+]
+
+
+@pytest.mark.parametrize("path,present,absent", CORRECTED_EXERCISE_TEXTS, ids=[c[0] for c in CORRECTED_EXERCISE_TEXTS])
+def test_corrected_exercise_texts_state_the_fix(path, present, absent):
+    import re
+
+    from rnnprep.resources import exercises_dir
+
+    text = (exercises_dir() / path).read_text(encoding="utf-8")
+    assert re.search(present, text), path
+    assert not re.search(absent, text), path
