@@ -20,6 +20,8 @@ from rnnprep.grading.events import EventWriter
 from rnnprep.grading.sandbox import Limits, Sandbox, SandboxFailure
 
 LAST = ("rules", "limits")
+GRADING = pytest.StashKey["Grading"]()
+"""Where the grading state lives on the config (pytest's typed stash, not a private attribute)."""
 
 
 def pytest_addoption(parser):
@@ -58,20 +60,17 @@ class Grading:
 
 
 def pytest_configure(config):
+    """Only a grading run gets the grading hooks: registered as their own plugin object, the way
+    pytest's faulthandler registers its hooks only when it is enabled."""
     config.addinivalue_line("markers", "rnnprep_check(category, title): a graded check")
     if config.getoption("--rnnprep-submission"):
         _undumpable()
-        config._rnnprep = Grading(config)
-
-
-def pytest_unconfigure(config):
-    grading = getattr(config, "_rnnprep", None)
-    if grading is not None:
-        grading.sandbox.close()
+        grading = config.stash[GRADING] = Grading(config)
+        config.pluginmanager.register(GradingHooks(grading), "rnnprep-grading")
 
 
 def _grading(request) -> Grading:
-    grading = getattr(request.config, "_rnnprep", None)
+    grading = request.config.stash.get(GRADING, None)
     if grading is None:
         pytest.fail("hidden suites run only under `rnnprep grade`")
     return grading
@@ -115,36 +114,46 @@ def _marker(item):
     return (mark.kwargs.get("category", "api"), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
 
 
-def pytest_collection_modifyitems(session, config, items):
-    grading = getattr(config, "_rnnprep", None)
-    if grading is None:
-        return
-    items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
-    checks = []
-    for it in items:
-        category, title = _marker(it)
-        checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
-    grading.events.emit("collected", checks=checks)
+class GradingHooks:
+    """The hooks of a grading run: check order, one signed result per check, the final event."""
 
+    def __init__(self, grading: Grading):
+        self.grading = grading
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    grading = getattr(item.config, "_rnnprep", None)
-    if grading is None:
+    def pytest_collection_modifyitems(self, session, config, items):
+        items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
+        checks = []
+        for it in items:
+            category, title = _marker(it)
+            checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
+        self.grading.events.emit("collected", checks=checks)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        category, _ = _marker(item)
+        if category is None:
+            status, message = "error", "internal: this test is not marked as a check"
+        elif report.when == "call" or (report.when == "setup" and not report.passed):
+            status, message = _outcome(report, call)
+            if status == "passed":
+                message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
+        else:
+            return report
+        self.grading.events.emit("result", id=item.nodeid, status=status, message=message,
+                                 duration=round(call.duration, 4))
         return report
-    category, title = _marker(item)
-    if category is None:
-        status, message = "error", "internal: this test is not marked as a check"
-    elif report.when == "call" or (report.when == "setup" and not report.passed):
-        status, message = _outcome(report, call)
-        if status == "passed":
-            message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
-    else:
-        return report
-    grading.events.emit("result", id=item.nodeid, status=status, message=message,
-                        duration=round(call.duration, 4))
-    return report
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        grading = self.grading
+        out = grading.sandbox.output
+        grading.events.emit("finished", incidents=grading.sandbox.incidents, blocked=grading.sandbox.blocked,
+                            isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
+                            output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
+                            device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+
+    def pytest_unconfigure(self, config):
+        self.grading.sandbox.close()
 
 
 def _outcome(report, call) -> tuple[str, str]:
@@ -162,17 +171,6 @@ def _outcome(report, call) -> tuple[str, str]:
         return "failed", str(exc).split("\nassert")[0].strip() or "assertion failed"
     name = type(exc).__name__ if exc else "error"
     return "error", f"internal error in the hidden suite ({name}: {str(exc)[:300]})"
-
-
-def pytest_sessionfinish(session, exitstatus):
-    grading = getattr(session.config, "_rnnprep", None)
-    if grading is None:
-        return
-    out = grading.sandbox.output
-    grading.events.emit("finished", incidents=grading.sandbox.incidents, blocked=grading.sandbox.blocked,
-                        isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
-                        output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
-                        device=grading.device, duration=round(time.monotonic() - grading.started, 3))
 
 
 def _scan_notes(grading: Grading) -> list[str]:
