@@ -17,6 +17,7 @@ import torch
 
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.threads import torch_threads
+from rnnprep.grading.training_step import run_steps
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,7 @@ class LocalTrainer:
         self.losses: list[float] = []
 
     def __call__(self, steps: int) -> None:
-        losses = []
-        for _ in range(steps):
-            out = self.module(*self.args)
-            first = out[0] if isinstance(out, (tuple, list)) else out
-            loss = first.float().pow(2).mean()
-            loss.backward()
-            self.opt.step()
-            self.opt.zero_grad(set_to_none=True)
-            losses.append(loss.detach())
-        if self.device.startswith("cuda"):
-            torch.cuda.synchronize()
-        self.losses += [float(v) for v in losses]
+        self.losses += run_steps(self.module, self.args, {}, self.opt, steps, self.device)
 
 
 

@@ -171,6 +171,7 @@ class Worker:
         import torch
 
         from rnnprep.grading.threads import torch_threads
+        from rnnprep.grading.training_step import run_steps
 
         steps = int(header["steps"])
         if steps < 1:
@@ -182,20 +183,10 @@ class Worker:
         opt = self.optimizers.get(header["handle"])
         if opt is None:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
-        losses = []
         started = time.perf_counter()
         with torch_threads(header.get("threads")):
-            for _ in range(steps):
-                out = obj(*args, **kwargs)
-                first = out[0] if isinstance(out, (tuple, list)) else out
-                loss = first.float().pow(2).mean()
-                loss.backward()
-                opt.step()
-                opt.zero_grad(set_to_none=True)
-                losses.append(loss.detach())
-            if device.startswith("cuda"):
-                torch.cuda.synchronize()
-        return {"losses": [float(v) for v in losses], "worker_s": time.perf_counter() - started}, []
+            losses = run_steps(obj, tuple(args), kwargs, opt, steps, device)
+        return {"losses": losses, "worker_s": time.perf_counter() - started}, []
 
     def op_call(self, header, blobs):
         """Call a method or a module-level function, then backpropagate given upstream grads."""
@@ -283,7 +274,7 @@ def main(argv: list[str]) -> None:
         os.chdir(policy.work)
     import torch  # noqa: F401  (before the first request, so start-up overlaps the suite's)
 
-    from rnnprep.grading import audit, blocks, fixtures, threads, wire  # noqa: F401  (loaded before Landlock)
+    from rnnprep.grading import audit, blocks, fixtures, threads, training_step, wire  # noqa: F401  (loaded before Landlock)
 
     forbidden = list(config.get("forbidden", []))
     handles = blocks.install(forbidden)
