@@ -1,0 +1,182 @@
+"""What it means for an answer to state a claim: the semantics of a deck's `claims:` and `misconceptions:`.
+
+It lives with the content because a deck's examples are checked against it when the deck loads;
+the quiz's judge builds its verdicts on top of it. A claim holds when all of its regexes match inside
+one sentence, none of the matches lies in the scope of a negation ("not", "no", "never", "without", ...),
+the sentence is not hedged ("I don't know", "not sure", "maybe", a trailing "?"), and the matched text
+was not copied from the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rnnprep.content.model import Claim, KeyPoint
+
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
+    r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt)\b|\b\w+n't\b",
+    re.IGNORECASE)
+"""Cues that cancel the evidence after them, up to the end of their clause."""
+
+CLAUSE_END = re.compile(
+    r"[;:()\[\]]|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
+    r"and|instead|unlike|as)\b)|\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|"
+    r"so that|so the|so it|only|and)\b", re.IGNORECASE)
+"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
+
+HEDGE = re.compile(
+    r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
+    r"unsure|no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"maybe|perhaps|possibly|presumably|might\s+be|could\s+be|something\s+(?:like|with|about|to\s+do)|"
+    r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
+    r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
+"""Hedging cancels its whole sentence: a guess is not evidence."""
+
+PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
+PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
+"""'instead of X', 'rather than X' and 'without X' negate X, a phrase of a few words, not the rest of the clause."""
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+WORD = re.compile(r"[a-z0-9_]+")
+ECHO_RUN = 6
+"""Words in a row shared with the question that count as copied from it."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    """As written (whitespace collapsed), for showing as evidence."""
+    masked: str
+    """The same, with text copied from the question blanked out (same length, so offsets agree)."""
+    hedged: bool
+
+
+def sentences(answer: str, question: str = "") -> list[Sentence]:
+    """Split an answer into sentences, each marked hedged or not, with echoes of `question` blanked."""
+    original = (answer or "").replace("\u2019", "'")
+    text = echo_masked(original, question) if question else original
+    out: list[Sentence] = []
+    start = 0
+    bounds = [m for m in SENTENCE_END.finditer(original)] + [None]
+    for m in bounds:
+        end = m.start() if m else len(original)
+        raw, raw_masked = original[start:end], text[start:end]
+        if raw.strip():
+            shown = " ".join(raw.split())
+            masked = _collapse_like(raw, raw_masked)
+            hedged = bool(HEDGE.search(shown)) or shown.rstrip("\"') ]*").endswith(("?", "...", "…"))
+            out.append(Sentence(text=shown, masked=masked, hedged=hedged))
+        start = m.end() if m else len(original)
+    return out
+
+
+def _collapse_like(raw: str, masked: str) -> str:
+    """Collapse whitespace in `masked` exactly where it collapses in `raw`, keeping the two aligned."""
+    out, prev_space = [], True
+    for ch_raw, ch_masked in zip(raw, masked):
+        if ch_raw.isspace():
+            if not prev_space:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch_masked)
+            prev_space = False
+    return "".join(out).rstrip()
+
+
+def echo_masked(answer: str, question: str) -> str:
+    """`answer` with every run of ECHO_RUN or more words that also occurs in `question` blanked out."""
+    q_words = [w.group() for w in WORD.finditer(question.lower())]
+    runs = {tuple(q_words[i:i + ECHO_RUN]) for i in range(len(q_words) - ECHO_RUN + 1)}
+    if not runs:
+        return answer
+    words = list(WORD.finditer(answer.lower()))
+    keep = list(answer)
+    for i in range(len(words) - ECHO_RUN + 1):
+        if tuple(w.group() for w in words[i:i + ECHO_RUN]) in runs:
+            for w in words[i:i + ECHO_RUN]:
+                keep[w.start():w.end()] = " " * (w.end() - w.start())
+    return "".join(keep)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _negated_scopes(text: str, owned: list[tuple[int, int]], whole_clause: bool) -> list[tuple[int, int]]:
+    """Spans a negation governs: from the cue to the end of its clause, or the whole clause when `whole_clause`."""
+    scopes = []
+    for cue in NEGATION.finditer(text):
+        if any(a < cue.end() and cue.start() < b for a, b in owned):
+            continue
+        end = CLAUSE_END.search(text, cue.end())
+        stop = end.start() if end else len(text)
+        words = PHRASE_CUES.get(cue.group().lower())
+        if words:
+            at = cue.end()
+            for _ in range(words):
+                word = PHRASE_WORD.match(text, at)
+                at = word.end() if word else at
+            stop = min(stop, at)
+        start = cue.start()
+        if whole_clause:
+            start = max((m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())), default=0)
+        scopes.append((start, stop))
+    return scopes
+
+
+def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset()) -> bool:
+    """True when every regex of `claim` matches `sentence` outside negation, hedging and echoed text.
+
+    Each regex needs its own words (matches may not overlap), and at least one match must use a word
+    the question does not, so restating the question's terms is never evidence.
+    """
+    if sentence.hedged:
+        return False
+    text = sentence.masked
+    matches = [[m.span() for m in _compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
+    if not all(matches):
+        return False
+    # A one-regex claim has no relation of its own to negate, so "dropout doesn't help" negates it too.
+    scopes = _negated_scopes(text, [span for spans in matches for span in spans], whole_clause=len(claim) == 1)
+    free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
+            for spans in matches]
+    return _disjoint(free, [], False)
+
+
+def _novel(span: str, question_words: frozenset[str]) -> bool:
+    return any(w not in question_words for w in WORD.findall(span.lower()))
+
+
+def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
+              novel: bool) -> bool:
+    """Whether one span per regex can be picked, no two overlapping and at least one novel."""
+    if not candidates:
+        return novel
+    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2]) for span in candidates[0]
+               if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
+
+
+@dataclass(frozen=True)
+class PointVerdict:
+    status: str
+    """covered, missed or contradicted."""
+    evidence: str | None
+    """The sentence that showed the claim (or the misconception)."""
+    correction: str | None
+
+
+def judge_point(point: KeyPoint, answer: str, question: str = "") -> PointVerdict:
+    """Contradicted when a misconception holds (it outweighs any right words), else covered or missed."""
+    parts = sentences(answer, question)
+    words = frozenset(WORD.findall(question.lower()))
+    for m in point.misconceptions:
+        hit = next((s for s in parts if holds_in(m.claim, s)), None)
+        if hit is not None:
+            return PointVerdict("contradicted", hit.text, m.correction)
+    hit = next((s for s in parts if any(holds_in(c, s, words) for c in point.claims)), None)
+    return PointVerdict("covered", hit.text, None) if hit else PointVerdict("missed", None, None)
