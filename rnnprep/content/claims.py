@@ -30,7 +30,7 @@ CLAUSE_END = re.compile(
 HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
     r"unsure|no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
-    r"maybe|perhaps|possibly|presumably|might\s+be|could\s+be|something\s+(?:like|with|about|to\s+do)|"
+    r"maybe|perhaps|something\s+(?:like|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
     r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
 """Hedging cancels its whole sentence: a guess is not evidence."""
@@ -38,6 +38,10 @@ HEDGE = re.compile(
 PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
 """'instead of X', 'rather than X' and 'without X' negate X, a phrase of a few words, not the rest of the clause."""
+
+CLAUSE_SPLIT = re.compile(r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
+"""Where one sentence holds several claims: a claim's words must come from one clause, so a list of
+swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
@@ -68,7 +72,11 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
             hedged = bool(HEDGE.search(shown)) or shown.rstrip("\"') ]*").endswith(("?", "...", "…"))
-            out.append(Sentence(text=shown, masked=masked, hedged=hedged))
+            cut = 0
+            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)] + [len(shown)]:
+                if shown[cut:c].strip():
+                    out.append(Sentence(text=shown[cut:c].strip(" ,;"), masked=masked[cut:c], hedged=hedged))
+                cut = c
         start = m.end() if m else len(original)
     return out
 
