@@ -23,7 +23,7 @@ NEGATION = re.compile(
 
 CLAUSE_END = re.compile(
     r"[;:()\[\]]|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
-    r"and|instead|unlike|as)\b)|\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|"
+    r"and|instead|unlike|as|it|they|this|which|rather)\b)|\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|"
     r"so that|so the|so it|only|and)\b", re.IGNORECASE)
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
 
@@ -115,11 +115,23 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
 
-def _negated_scopes(text: str, owned: list[tuple[int, int]], whole_clause: bool) -> list[tuple[int, int]]:
+def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int, int]]]) -> bool:
+    """A cue the claim itself states ("cannot learn", "neither is better"): some match needs the cue's words.
+
+    A match that merely spans the cue through a gap ("forget gate doesn't add") still matches with the cue
+    blanked out, so it does not own it and the negation counts.
+    """
+    blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
+    return any(a < cue.end() and cue.start() < b and not _compiled(p).fullmatch(blanked, a, b)
+               for p, spans in zip(claim, matches) for a, b in spans)
+
+
+def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
+                    whole_clause: bool) -> list[tuple[int, int]]:
     """Spans a negation governs: from the cue to the end of its clause, or the whole clause when `whole_clause`."""
     scopes = []
     for cue in NEGATION.finditer(text):
-        if any(a < cue.end() and cue.start() < b for a, b in owned):
+        if _owned(cue, text, claim, matches):
             continue
         end = CLAUSE_END.search(text, cue.end())
         stop = end.start() if end else len(text)
@@ -150,7 +162,7 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     if not all(matches):
         return False
     # A one-regex claim has no relation of its own to negate, so "dropout doesn't help" negates it too.
-    scopes = _negated_scopes(text, [span for spans in matches for span in spans], whole_clause=len(claim) == 1)
+    scopes = _negated_scopes(text, claim, matches, whole_clause=len(claim) == 1)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
             for spans in matches]
     return _disjoint(free, [], False)
