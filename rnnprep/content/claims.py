@@ -17,7 +17,8 @@ from rnnprep.content.model import Claim, KeyPoint
 
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
-    r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt)\b|\b\w+n't\b",
+    r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
+    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with)\b|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
@@ -165,7 +166,8 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     scopes = _negated_scopes(text, claim, matches, whole_clause=len(claim) == 1)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
             for spans in matches]
-    return _disjoint(free, [], False)
+    cues = [a for a, _ in scopes]
+    return _disjoint(free, [], False, cues)
 
 
 def _novel(span: str, question_words: frozenset[str]) -> bool:
@@ -173,11 +175,15 @@ def _novel(span: str, question_words: frozenset[str]) -> bool:
 
 
 def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
-              novel: bool) -> bool:
-    """Whether one span per regex can be picked, no two overlapping and at least one novel."""
+              novel: bool, cues: list[int]) -> bool:
+    """Whether one span per regex can be picked, no two overlapping, at least one novel, and no negation
+    between them ("masks aren't needed because the RNN ignores zeros" negates the claim it spans)."""
     if not candidates:
-        return novel
-    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2]) for span in candidates[0]
+        if not novel:
+            return False
+        first, last = min(c[0] for c in chosen), max(c[1] for c in chosen)
+        return not any(first < cue < last for cue in cues)
+    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], cues) for span in candidates[0]
                if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
 
 
