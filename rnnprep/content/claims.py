@@ -36,6 +36,9 @@ HEDGE = re.compile(
     r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
 """Hedging cancels its whole sentence: a guess is not evidence."""
 
+SUBJECT_WORDS = 4
+"""How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
+
 PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
 """'instead of X', 'rather than X' and 'without X' negate X, a phrase of a few words, not the rest of the clause."""
@@ -128,8 +131,9 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
 
 
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
-                    whole_clause: bool) -> list[tuple[int, int]]:
-    """Spans a negation governs: from the cue to the end of its clause, or the whole clause when `whole_clause`."""
+                    reach_back: bool) -> list[tuple[int, int]]:
+    """Spans a negation governs: from the cue to the end of its clause; with `reach_back`, also the few words
+    just before the cue, its subject ("dropout doesn't help", "audio is avoided")."""
     scopes = []
     for cue in NEGATION.finditer(text):
         if _owned(cue, text, claim, matches):
@@ -144,8 +148,10 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 at = word.end() if word else at
             stop = min(stop, at)
         start = cue.start()
-        if whole_clause:
-            start = max((m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())), default=0)
+        if reach_back:
+            clause = max((m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())), default=0)
+            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-SUBJECT_WORDS:]
+            start = clause + before[0].start() if before else start
         scopes.append((start, stop))
     return scopes
 
@@ -163,11 +169,10 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     if not all(matches):
         return False
     # A one-regex claim has no relation of its own to negate, so "dropout doesn't help" negates it too.
-    scopes = _negated_scopes(text, claim, matches, whole_clause=len(claim) == 1)
+    scopes = _negated_scopes(text, claim, matches, reach_back=len(claim) == 1)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
             for spans in matches]
-    cues = [a for a, _ in scopes]
-    return _disjoint(free, [], False, cues)
+    return _disjoint(free, [], False)
 
 
 def _novel(span: str, question_words: frozenset[str]) -> bool:
@@ -175,15 +180,11 @@ def _novel(span: str, question_words: frozenset[str]) -> bool:
 
 
 def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
-              novel: bool, cues: list[int]) -> bool:
-    """Whether one span per regex can be picked, no two overlapping, at least one novel, and no negation
-    between them ("masks aren't needed because the RNN ignores zeros" negates the claim it spans)."""
+              novel: bool) -> bool:
+    """Whether one span per regex can be picked, no two overlapping and at least one novel."""
     if not candidates:
-        if not novel:
-            return False
-        first, last = min(c[0] for c in chosen), max(c[1] for c in chosen)
-        return not any(first < cue < last for cue in cues)
-    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], cues) for span in candidates[0]
+        return novel
+    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2]) for span in candidates[0]
                if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
 
 
