@@ -131,9 +131,9 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
 
 
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
-                    reach_back: bool) -> list[tuple[int, int]]:
-    """Spans a negation governs: from the cue to the end of its clause; with `reach_back`, also the few words
-    just before the cue, its subject ("dropout doesn't help", "audio is avoided")."""
+                    reach_back: int) -> list[tuple[int, int]]:
+    """Spans a negation governs: from the cue to the end of its clause, and back over the `reach_back` words
+    before it, the subject of the negated verb ("dropout doesn't help", "a gate near 1 doesn't preserve")."""
     scopes = []
     for cue in NEGATION.finditer(text):
         if _owned(cue, text, claim, matches):
@@ -148,9 +148,10 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 at = word.end() if word else at
             stop = min(stop, at)
         start = cue.start()
-        if reach_back:
-            clause = max((m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())), default=0)
-            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-SUBJECT_WORDS:]
+        if reach_back and not words:
+            clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
+                         + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
+            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
             start = clause + before[0].start() if before else start
         scopes.append((start, stop))
     return scopes
@@ -168,8 +169,8 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     matches = [[m.span() for m in _compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
     if not all(matches):
         return False
-    # A one-regex claim has no relation of its own to negate, so "dropout doesn't help" negates it too.
-    scopes = _negated_scopes(text, claim, matches, reach_back=len(claim) == 1)
+    # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
+    scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
             for spans in matches]
     return _disjoint(free, [], False)
