@@ -131,9 +131,9 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
 
 
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
-                    reach_back: int) -> list[tuple[int, int]]:
-    """Spans a negation governs: from the cue to the end of its clause, and back over the `reach_back` words
-    before it, the subject of the negated verb ("dropout doesn't help", "a gate near 1 doesn't preserve")."""
+                    reach_back: int) -> list[tuple[int, int, int]]:
+    """(subject start, cue, end) per negation: it governs cue..end, up to the end of its clause, and the
+    `reach_back` words before it, the subject of the negated verb ("dropout doesn't help")."""
     scopes = []
     for cue in NEGATION.finditer(text):
         if _owned(cue, text, claim, matches):
@@ -153,7 +153,7 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                          + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
             before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
             start = clause + before[0].start() if before else start
-        scopes.append((start, stop))
+        scopes.append((start, cue.start(), stop))
     return scopes
 
 
@@ -171,9 +171,9 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
         return False
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
     scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
-    free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans if not any(a <= s < b for a, b in scopes)]
-            for spans in matches]
-    return _disjoint(free, [], False)
+    free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
+             if not any(cue <= s < end for _, cue, end in scopes)] for spans in matches]
+    return _disjoint(free, [], False, scopes)
 
 
 def _novel(span: str, question_words: frozenset[str]) -> bool:
@@ -181,11 +181,13 @@ def _novel(span: str, question_words: frozenset[str]) -> bool:
 
 
 def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
-              novel: bool) -> bool:
-    """Whether one span per regex can be picked, no two overlapping and at least one novel."""
+              novel: bool, scopes: list[tuple[int, int, int]]) -> bool:
+    """Whether one span per regex can be picked, no two overlapping and at least one novel, with no span
+    in a negated subject unless the claim goes on past that negation ("the gate doesn't add, it erases")."""
     if not candidates:
-        return novel
-    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2]) for span in candidates[0]
+        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= end for c in chosen)
+                                 for back, cue, end in scopes)
+    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], scopes) for span in candidates[0]
                if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
 
 
