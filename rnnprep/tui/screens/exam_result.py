@@ -15,7 +15,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from rnnprep.quiz.exam import ExamAnswer, by_topic, items_score, provisional_rating, rating_to_save, self_score
+from rnnprep.quiz.exam import (
+    ExamAnswer,
+    by_topic,
+    items_score,
+    provisional_rating,
+    rating_to_save,
+    self_score,
+)
 from rnnprep.quiz.scheduler import QuizScheduler
 from rnnprep.tui.format import percent
 from rnnprep.tui.judgement import item_result, judgement_markup
