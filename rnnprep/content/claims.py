@@ -2,9 +2,10 @@
 
 It lives with the content because a deck's examples are checked against it when the deck loads;
 the quiz's judge builds its verdicts on top of it. A claim holds when all of its regexes match inside
-one sentence, none of the matches lies in the scope of a negation ("not", "no", "never", "without", ...),
-the sentence is not hedged ("I don't know", "not sure", "maybe", a trailing "?"), and the matched text
-was not copied from the question.
+one clause of one sentence, each on its own words; none of the matches lies in the scope of a negation
+("not", "no", "never", "without", ...: from the cue to the end of its clause, and back over the subject of
+the negated verb); the sentence is not hedged ("I don't know", "not sure", "maybe", a trailing "?"); and at
+least one match uses words the question does not, so copying or restating the question earns nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ NEGATION = re.compile(
 
 CLAUSE_END = re.compile(
     r"[;:()\[\]]|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
-    r"and|instead|unlike|as|it|they|this|which|rather)\b)|\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|"
-    r"so that|so the|so it|only|and)\b", re.IGNORECASE)
+    r"and|instead|unlike|as|it|they|this|rather)\b)|"
+    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|and)\b",
+    re.IGNORECASE)
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
 
 HEDGE = re.compile(
@@ -41,9 +43,10 @@ SUBJECT_WORDS = 4
 
 PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
-"""'instead of X', 'rather than X' and 'without X' negate X, a phrase of a few words, not the rest of the clause."""
+"""'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
 
-CLAUSE_SPLIT = re.compile(r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
+CLAUSE_SPLIT = re.compile(
+    r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
 """Where one sentence holds several claims: a claim's words must come from one clause, so a list of
 swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
 

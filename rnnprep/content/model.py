@@ -70,7 +70,7 @@ class Item:
         if self.kind == "true_false":
             return "true" if self.answer else "false"
         if self.kind == "choice":
-            return self.options[self.answer]  # type: ignore[index]
+            return self.options[self.answer]  # type: ignore[call-overload,index]
         if self.kind == "shape":
             return "(" + ", ".join(str(n) for n in self.answer) + ")"  # type: ignore[attr-defined]
         return f"{self.answer:g}" if isinstance(self.answer, float) else str(self.answer)
