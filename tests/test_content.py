@@ -12,7 +12,7 @@ import pytest
 
 from rnnprep.content.claims import NEGATION, judge_point
 from rnnprep.content.errors import ContentError
-from rnnprep.content.loader import load_exercise, load_library
+from rnnprep.content.loader import load_deck, load_exercise, load_library, shipped_deck_paths
 from rnnprep.quiz.judge import judge
 from rnnprep.resources import exercises_dir
 
@@ -119,6 +119,12 @@ def test_every_model_answer_covers_its_own_key_points():
     assert not {qid: labels for qid, labels in missed.items() if labels}
 
 
+def test_every_shipped_deck_loads_strictly():
+    """The app skips regex compiling and example judging for shipped decks; this is where they are proved."""
+    for path in shipped_deck_paths():
+        load_deck(path, strict=True)
+
+
 def test_every_shipped_example_gets_its_promised_verdict():
     """The loader checks this too; the test states the contract: covers covered, rejects never credited."""
     for q in load_library().questions:
@@ -197,7 +203,8 @@ def test_rejects_must_include_a_negation_and_trigger_each_misconception(tmp_path
 
 
 def test_old_patterns_field_gets_a_migration_message(tmp_path, known_exercises):
-    text = DECK.replace("        claims:\n          - ['summar", "        patterns: ['summar']\n        claims:\n          - ['summar", 1)
+    claims = "        claims:\n          - ['summar"
+    text = DECK.replace(claims, "        patterns: ['summar']\n" + claims, 1)
     path = write(tmp_path, "old.yaml", text)
     assert_points(deck_error([path], known_exercises), path, line_with(text, "patterns:"),
                   "questions[0].key_points[0].patterns", "replaced by claims")

@@ -117,8 +117,9 @@ def echo_masked(answer: str, question: str) -> str:
     return "".join(keep)
 
 
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern:
+@lru_cache(maxsize=8192)
+def compiled(pattern: str) -> re.Pattern:
+    """One compile per deck regex for the whole process (re's own cache holds fewer than the decks have)."""
     return re.compile(pattern, re.IGNORECASE)
 
 
@@ -129,7 +130,7 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
     blanked out, so it does not own it and the negation counts.
     """
     blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
-    return any(a < cue.end() and cue.start() < b and not _compiled(p).fullmatch(blanked, a, b)
+    return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
                for p, spans in zip(claim, matches) for a, b in spans)
 
 
@@ -169,7 +170,7 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     if sentence.hedged:
         return False
     text = sentence.masked
-    matches = [[m.span() for m in _compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
+    matches = [[m.span() for m in compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
     if not all(matches):
         return False
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.

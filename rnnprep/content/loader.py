@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable
 
-from rnnprep.content.claims import NEGATION, judge_point
+from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError
 from rnnprep.content.model import (
     CHECK_CATEGORIES,
@@ -42,7 +42,12 @@ EXERCISE_FIELDS = {"slug", "title", "difficulty", "topics", "summary", "defines"
                    "memory_limit_mb", "weights", "hints", "mistakes", "settings"}
 
 
-def load_deck(path: Path) -> Deck:
+def load_deck(path: Path, *, strict: bool = True) -> Deck:
+    """Load one deck. `strict` also compiles every regex and judges every example against its key point.
+
+    Shipped decks load without it at every start (compiling their ~800 regexes would cost about a second);
+    the test suite loads them strictly, so they are proved before they ship. A user's deck is always strict.
+    """
     data, lines = load_yaml(path)
     top = Fields(path, lines, data)
     top.reject_unknown({"deck", "title", "questions"})
@@ -51,7 +56,7 @@ def load_deck(path: Path) -> Deck:
     questions: list[Question] = []
     numbers: dict[int, int] = {}
     for item in top.items("questions", minimum=1):
-        q = _question(item, deck_id, path)
+        q = _question(item, deck_id, path, strict)
         if q.number in numbers:
             item.fail(f"number {q.number} is used twice in this deck", "number")
         numbers[q.number] = 1
@@ -59,7 +64,7 @@ def load_deck(path: Path) -> Deck:
     return Deck(id=deck_id, title=title, path=path, questions=tuple(questions))
 
 
-def _question(f: Fields, deck_id: str, path: Path) -> Question:
+def _question(f: Fields, deck_id: str, path: Path, strict: bool) -> Question:
     f.reject_unknown(QUESTION_FIELDS)
     qid = f.get("id", str, check=SLUG.match, why="id must be a slug: lowercase letters, digits and hyphens")
     number = f.get("number", int, check=lambda n: n >= 1, why="number must be 1 or more")
@@ -70,7 +75,7 @@ def _question(f: Fields, deck_id: str, path: Path) -> Question:
     difficulty = f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
                        why=f"difficulty must be one of {', '.join(DIFFICULTIES)}")
     question_text = f.get("question", str).strip()
-    key_points = [_key_point(kp, question_text) for kp in f.items("key_points", minimum=2, maximum=5)]
+    key_points = [_key_point(kp, question_text, strict) for kp in f.items("key_points", minimum=2, maximum=5)]
     items = [_item(it) for it in f.items("items", minimum=2, maximum=4)] if "items" in f.data else []
     return Question(
         id=qid,
@@ -87,7 +92,7 @@ def _question(f: Fields, deck_id: str, path: Path) -> Question:
     )
 
 
-def _claim(f: Fields, value, *where) -> tuple[str, ...]:
+def _claim(f: Fields, value, *where, strict: bool = True) -> tuple[str, ...]:
     """A claim: one regex, or a list of regexes that must all match in one sentence."""
     patterns = [value] if isinstance(value, str) else value
     if not isinstance(patterns, list) or not patterns:
@@ -97,7 +102,8 @@ def _claim(f: Fields, value, *where) -> tuple[str, ...]:
         if not isinstance(pattern, str) or not pattern.strip():
             f.fail("expected a non-empty regex string", *at)
         try:
-            re.compile(pattern)
+            if strict:
+                compiled(pattern)
         except re.error as exc:
             f.fail(f"invalid regular expression {pattern!r}: {exc}", *at)
     return tuple(patterns)
@@ -108,7 +114,7 @@ def _examples(f: Fields, key: str, minimum: int) -> tuple[Example, ...]:
     return tuple(Example(text=t, line=f.line(f.where + (key, i))) for i, t in enumerate(texts))
 
 
-def _key_point(kp: Fields, question: str) -> KeyPoint:
+def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint:
     if "patterns" in kp.data:
         kp.fail("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
                 "plus examples: (covers and rejects); see the deck format in the README", "patterns")
@@ -117,19 +123,20 @@ def _key_point(kp: Fields, question: str) -> KeyPoint:
     raw_claims = kp.get("claims", list)
     if not raw_claims:
         kp.fail("needs at least 1 claim", "claims")
-    claims = tuple(_claim(kp, c, "claims", i) for i, c in enumerate(raw_claims))
+    claims = tuple(_claim(kp, c, "claims", i, strict=strict) for i, c in enumerate(raw_claims))
     misconceptions = []
     for m in kp.items("misconceptions") if "misconceptions" in kp.data else []:
         m.reject_unknown({"claim", "correction"})
         if "claim" not in m.data:
             m.fail("missing required field", "claim")
-        misconceptions.append(Misconception(claim=_claim(m, m.data["claim"], "claim"),
+        misconceptions.append(Misconception(claim=_claim(m, m.data["claim"], "claim", strict=strict),
                                             correction=m.get("correction", str).strip()))
     ex = Fields(kp.path, kp.lines, kp.get("examples", dict), kp.where + ("examples",))
     ex.reject_unknown({"covers", "rejects"})
     point = KeyPoint(label=label, claims=claims, misconceptions=tuple(misconceptions),
                      covers=_examples(ex, "covers", 2), rejects=_examples(ex, "rejects", 2))
-    _check_examples(ex, point, question)
+    if strict:
+        _check_examples(ex, point, question)
     return point
 
 
@@ -261,12 +268,13 @@ def shipped_deck_paths() -> list[Path]:
 def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = True,
                  exercises: tuple[Exercise, ...] | None = None) -> Library:
     """Load shipped and user decks; ids must be unique and related exercises must exist."""
-    paths = (shipped_deck_paths() if include_shipped else []) + [Path(p) for p in extra_decks]
+    shipped = shipped_deck_paths() if include_shipped else []
+    paths = shipped + [Path(p) for p in extra_decks]
     decks = []
     for p in paths:
         if not p.is_file():
             raise ContentError(p, "no such deck file")
-        decks.append(load_deck(p))
+        decks.append(load_deck(p, strict=p not in shipped))
     exercises = load_exercises() if exercises is None else exercises
     known = {e.slug for e in exercises}
     seen: dict[str, Path] = {}
