@@ -76,8 +76,12 @@ questions:
     question: Why?
     answer: Because.
     key_points:
-      - {label: one, patterns: ['one']}
-      - {label: two, patterns: ['two']}
+      - label: one
+        claims: [['\\bone\\b', 'first']]
+        examples: {covers: [one comes first, first is one], rejects: [two comes first, one is not first]}
+      - label: two
+        claims: [['\\btwo\\b', 'second']]
+        examples: {covers: [two comes second, second is two], rejects: [one comes second, two is not second]}
     related_exercises: [lstm_cell]
 """)
     ids = [q["id"] for q in json.loads(rnnprep("--deck", str(deck), "questions", "--json", home=tmp_path).stdout)]

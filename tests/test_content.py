@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from rnnprep.content.claims import NEGATION, judge_point
 from rnnprep.content.errors import ContentError
-from rnnprep.content.loader import load_exercise, load_library
+from rnnprep.content.loader import load_deck, load_exercise, load_library, shipped_deck_paths
+from rnnprep.quiz.judge import judge
 from rnnprep.resources import exercises_dir
 
 DECK = """\
@@ -26,9 +28,28 @@ questions:
     answer: "A summary of the past inputs."
     key_points:
       - label: summary
-        patterns: ['summar']
+        claims:
+          - ['summar\\w*', '\\b(past|earlier|seen|history)\\b']
+        misconceptions:
+          - claim: 'only (the )?(current|last) input'
+            correction: "It summarises everything seen so far, not only the current input."
+        examples:
+          covers: ["It holds a summary of the earlier inputs.", "It summarises everything seen in the past."]
+          rejects: ["It holds only the current input.", "It holds no summary of past inputs."]
       - label: past inputs
-        patterns: ['past', 'earlier']
+        claims:
+          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)', '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
+        examples:
+          covers: ["It keeps track of previous inputs: it carries them forward.", "A summary of past inputs is held."]
+          rejects: ["Nothing about past inputs is kept.", "It throws earlier inputs away."]
+    items:
+      - kind: true_false
+        statement: "The hidden state is reset at every step."
+        answer: false
+      - kind: number
+        prompt: "Parameters of nn.RNN(3, 4)?"
+        answer: 36
+        verify: "sum(p.numel() for p in torch.nn.RNN(3, 4).parameters())"
     related_exercises: [rnn_cell]
 """
 
@@ -92,9 +113,112 @@ def test_shipped_library_validates():
 
 
 def test_every_model_answer_covers_its_own_key_points():
-    """A learner who wrote the model answer word for word must be shown every point as hit."""
-    missed = {q.id: [k.label for k in q.key_points if not k.covered_by(q.answer)] for q in load_library().questions}
+    """A learner who wrote the model answer word for word must be shown every point as covered."""
+    missed = {q.id: [p.point.label for p in judge(q, q.answer).points if p.status != "covered"]
+              for q in load_library().questions}
     assert not {qid: labels for qid, labels in missed.items() if labels}
+
+
+def test_every_shipped_deck_loads_strictly():
+    """The app skips regex compiling and example judging for shipped decks; this is where they are proved."""
+    for path in shipped_deck_paths():
+        load_deck(path, strict=True)
+
+
+def test_every_shipped_example_gets_its_promised_verdict():
+    """The loader checks this too; the test states the contract: covers covered, rejects never credited."""
+    for q in load_library().questions:
+        for kp in q.key_points:
+            assert len(kp.covers) >= 2 and len(kp.rejects) >= 2, (q.id, kp.label)
+            for example in kp.covers:
+                assert judge_point(kp, example.text, q.question).status == "covered", (q.id, kp.label, example)
+            for example in kp.rejects:
+                assert judge_point(kp, example.text, q.question).status != "covered", (q.id, kp.label, example)
+            assert any(NEGATION.search(e.text) for e in kp.rejects), (q.id, kp.label)
+
+
+def test_every_shipped_question_has_two_to_four_exact_items():
+    short = {q.id: len(q.items) for q in load_library().questions if not 2 <= len(q.items) <= 4}
+    assert not short
+
+
+def test_every_exact_item_answer_is_verified_by_torch():
+    """Numeric and shape answers are recomputed with torch; true/false and choice answers are valid options."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    wrong = {}
+    for q in load_library().questions:
+        for i, item in enumerate(q.items):
+            if item.kind in ("number", "shape"):
+                torch.manual_seed(0)
+                got = eval(item.verify, {"torch": torch, "nn": nn, "F": F})
+                if item.kind == "shape":
+                    ok = tuple(got) == item.answer
+                else:
+                    ok = abs(float(got) - float(item.answer)) <= item.tolerance
+                if not ok:
+                    wrong[f"{q.id} items[{i}]"] = (item.answer, got)
+            elif item.kind == "choice":
+                assert 0 <= item.answer < len(item.options)
+            else:
+                assert isinstance(item.answer, bool)
+    assert not wrong
+
+
+def test_a_wrong_stored_answer_fails_the_verification(tmp_path, known_exercises):
+    """The check above can fail: a deck whose stored parameter count is off is caught by the same comparison."""
+    import torch
+
+    text = DECK.replace("answer: 36", "answer: 37")
+    library = load_library([write(tmp_path, "off.yaml", text)], include_shipped=False, exercises=known_exercises)
+    item = library.questions[0].items[1]
+    assert eval(item.verify, {"torch": torch}) != item.answer
+
+
+def test_a_cover_the_judge_misses_points_at_its_line(tmp_path, known_exercises):
+    text = DECK.replace('"It summarises everything seen in the past."', '"It is a compact digest."')
+    path = write(tmp_path, "loose.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "compact digest"),
+                  "questions[0].key_points[0].examples.covers[1]", "missed, not covered")
+
+
+def test_a_reject_the_judge_credits_points_at_its_line(tmp_path, known_exercises):
+    text = DECK.replace('"It throws earlier inputs away."', '"It keeps earlier inputs."')
+    path = write(tmp_path, "tight.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "It keeps earlier inputs."),
+                  "questions[0].key_points[1].examples.rejects[1]", "credits this reject")
+
+
+def test_rejects_must_include_a_negation_and_trigger_each_misconception(tmp_path, known_exercises):
+    text = DECK.replace('"It holds no summary of past inputs."', '"It holds a picture of the weather."')
+    path = write(tmp_path, "noneg.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, None, "questions[0].key_points[0].examples.rejects",
+                  "negated phrasing")
+    text = DECK.replace('"It holds only the current input."', '"It holds the current weather."')
+    path = write(tmp_path, "nomisc.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, None, "questions[0].key_points[0].examples.rejects",
+                  "misconceptions[0]")
+
+
+def test_old_patterns_field_gets_a_migration_message(tmp_path, known_exercises):
+    claims = "        claims:\n          - ['summar"
+    text = DECK.replace(claims, "        patterns: ['summar']\n" + claims, 1)
+    path = write(tmp_path, "old.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "patterns:"),
+                  "questions[0].key_points[0].patterns", "replaced by claims")
+
+
+def test_bad_items_point_at_the_field(tmp_path, known_exercises):
+    text = DECK.replace("kind: true_false", "kind: essay")
+    path = write(tmp_path, "kind.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "kind: essay"),
+                  "questions[0].items[0].kind", "true_false, choice, number, shape")
+    text = DECK.replace('        verify: "sum(p.numel() for p in torch.nn.RNN(3, 4).parameters())"\n', "")
+    path = write(tmp_path, "verify.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, None, "questions[0].items[1].verify",
+                  "missing required field")
 
 def test_good_deck_loads(tmp_path, known_exercises):
     library = load_library([write(tmp_path, "mini.yaml", DECK)], include_shipped=False, exercises=known_exercises)
@@ -147,10 +271,10 @@ def test_unknown_related_exercise(tmp_path, known_exercises):
 
 
 def test_invalid_regex(tmp_path, known_exercises):
-    text = DECK.replace("patterns: ['past', 'earlier']", "patterns: ['past', 'earl(ier']")
+    text = DECK.replace("'\\b(holds?|keeps?", "'\\b(holds?|(keeps?")
     path = write(tmp_path, "regex.yaml", text)
-    assert_points(deck_error([path], known_exercises), path, line_with(text, "earl(ier"),
-                  "questions[0].key_points[1].patterns[1]", "invalid regular expression 'earl(ier'")
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "(keeps?"),
+                  "questions[0].key_points[1].claims[0][1]", "invalid regular expression")
 
 
 def test_duplicate_key(tmp_path, known_exercises):

@@ -1,4 +1,4 @@
-"""FSRS scheduling through the store, the study queue's order, and key-point coverage."""
+"""FSRS scheduling through the store and the study queue's order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from fsrs import Card
 
 from rnnprep.content.model import KeyPoint, Question
-from rnnprep.quiz.answers import coverage
 from rnnprep.quiz.scheduler import FSRS, QuizScheduler
 from rnnprep.store.db import Store
 
@@ -88,23 +87,8 @@ def test_queue_brings_back_a_card_once_due(quiz):
     assert quiz.queue([q], now=due) == [q]
 
 
-def test_coverage_hits_and_misses():
-    hidden = KeyPoint("hidden state", (r"hidden state", r"\bmemory\b"))
-    shared = KeyPoint("shared weights", (r"shar(e|ed) (the )?weights",))
-    tanh = KeyPoint("tanh", (r"\btanh\b",))
-    q = question("q1", key_points=(hidden, shared, tanh))
-    got = coverage(q, "It keeps a MEMORY of the past and applies TANH.")
-    assert got.hits == (hidden, tanh) and got.misses == (shared,)
-    assert coverage(q, "").hits == () and coverage(q, "").misses == (hidden, shared, tanh)
-
-
-def test_coverage_matches_phrases_wrapped_over_lines():
-    shared = KeyPoint("shared weights", (r"shared weights",))
-    assert coverage(question("q1", key_points=(shared,)), "uses shared\n   weights").hits == (shared,)
-
-
 def test_quiz_and_store_do_not_import_torch():
-    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.answers, rnnprep.store, "
+    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, rnnprep.quiz.exam, rnnprep.store, "
             "rnnprep.store.db; assert 'torch' not in sys.modules, 'torch was imported'")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -17,10 +17,10 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from rnnprep.cli.main import main
 from rnnprep.content.loader import load_library
-from rnnprep.quiz.answers import coverage
+from rnnprep.quiz.exam import ExamAnswer, by_topic, provisional_rating, rating_to_save
+from rnnprep.quiz.judge import judge
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
-from rnnprep.quiz.exam import ExamAnswer, by_topic, overall, rating_for
 from rnnprep.tui.screens.exam import ExamScreen
 from rnnprep.tui.screens.exam_result import ExamResultScreen
 from rnnprep.tui.screens.exercise import ExerciseScreen
@@ -54,6 +54,18 @@ def text_of(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
+async def answer_checks(pilot, items, right: bool = True) -> None:
+    """Answer a question's exact checks with keys (or a typed value), rightly or wrongly."""
+    for item in items:
+        if item.kind == "true_false":
+            await pilot.press("t" if item.answer == right else "f")
+        elif item.kind == "choice":
+            await pilot.press("abcdef"[item.answer if right else (item.answer + 1) % len(item.options)])
+        else:
+            await pilot.press(*(item.answer_text if right else "999"), "enter")
+        await pilot.pause()
+
+
 async def wait_for(pilot, condition, timeout: float) -> None:
     """Pause until `condition()` holds: grading runs in subprocesses, so its end is awaited, not slept."""
     import time
@@ -75,18 +87,25 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
         assert app.screen.query_one("#quiz-answer", TextArea).text == "3", "rating keys type until the reveal"
         assert Store.open().reviews() == []
         app.screen.query_one("#quiz-answer", TextArea).text = ""
-        await pilot.press(*"the hidden state keeps a memory")
+        await pilot.press(*"the hidden state keeps a memory of the past inputs")
         await pilot.press("ctrl+r")
         shown = text_of(app, "#quiz-coverage")
-        assert f"of {len(first.key_points)} key points" in shown
+        assert "Key points: 1 covered, 2 missed" in shown
         assert "✔ hidden state carries memory" in shown
         assert not app.screen.query_one("#quiz-model").has_class("hidden")
+        checks = app.screen.query_one("#quiz-items .items-text", Static)
+        assert "Check 1 of" in str(checks.render())
+        await answer_checks(pilot, first.items[:1], right=False)
+        await answer_checks(pilot, first.items[1:], right=True)
+        shown = str(checks.render())
+        assert shown.count("✘ wrong") == 1 and shown.count("✔ right") == len(first.items) - 1
+        assert first.items[0].explanation in shown.replace("\n", " ").replace("    ", "")
         await pilot.press("3")
         assert app.screen.question is not first and "Question 2 of" in text_of(app, "#quiz-where")
     reviews = Store.open().reviews(first.id)
     assert [r.rating for r in reviews] == [3]
-    assert reviews[0].answer_text == "the hidden state keeps a memory"
-    assert reviews[0].key_points_hit == len(coverage(first, reviews[0].answer_text).hits) >= 1
+    assert reviews[0].answer_text == "the hidden state keeps a memory of the past inputs"
+    assert reviews[0].key_points_hit == judge(first, reviews[0].answer_text).count("covered") == 1
     card = Store.open().cards()[first.id]
     assert card.due > reviews[0].reviewed_at
 
@@ -100,7 +119,9 @@ async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library
         assert isinstance(app.screen, QuizScreen)
         assert len(app.screen.questions) == 2 and all("gru" in q.topics for q in app.screen.questions)
         for _ in range(2):
-            await pilot.press("ctrl+r", "4")
+            await pilot.press("ctrl+r")
+            await answer_checks(pilot, app.screen.question.items)
+            await pilot.press("4")
         assert "Session done: 2 of 2" in text_of(app, "#quiz-question")
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
@@ -200,29 +221,62 @@ async def test_hints_open_one_at_a_time_and_are_remembered(library, workdir):
 
 
 @sync
-async def test_exam_scores_by_key_point_coverage_and_saves_each_answer(library, workdir):
+async def test_exam_scores_checks_exactly_and_saves_only_the_learners_own_ratings(library, workdir):
     app = RnnprepApp(library)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.open_quiz(exam=True, count=2, minutes=5)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_quiz(exam=True, count=3, minutes=5)
         await pilot.pause()
-        first, second = app.screen.questions
-        assert "Exam · question 1 of 2" in text_of(app, "#exam-where") and "05:00 left" in text_of(app, "#exam-where")
-        app.screen.query_one("#exam-answer", TextArea).text = first.answer
-        await pilot.press("ctrl+n")
-        assert "question 2 of 2" in text_of(app, "#exam-where")
-        await pilot.press(*"no idea", "ctrl+n")
+        qs = app.screen.questions
+        assert "Exam · question 1 of 3" in text_of(app, "#exam-where") and "05:00 left" in text_of(app, "#exam-where")
+        for q, right in zip(qs, (True, False, True)):
+            app.screen.query_one("#exam-answer", TextArea).text = q.answer
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            assert "✔" not in text_of(app, "#exam-items .items-text"), "no answers before hand-in"
+            await answer_checks(pilot, q.items, right=right)
         await pilot.pause()
         assert isinstance(app.screen, ExamResultScreen)
-        cov = [coverage(first, first.answer), coverage(second, "no idea")]
-        answers = [ExamAnswer(q, t, tuple(k.label for k in c.hits), tuple(k.label for k in c.misses))
-                   for q, t, c in zip((first, second), (first.answer, "no idea"), cov)]
-        assert f"Exam score {overall(answers):.0%} · 2 of 2 answered" in text_of(app, "#exam-score")
-        table = app.screen.query_one("#exam-topics", DataTable)
-        assert table.row_count == len({t for q in (first, second) for t in q.topics})
-        for row in by_topic(answers):
-            assert table.get_row(row.topic)[-1] == f"{row.score:.0%}"
+        assert Store.open().reviews() == [], "nothing is scheduled before the learner has seen the model answers"
+        assert "rate answer 1 of 3" in text_of(app, "#exam-score")
+        assert qs[0].answer[:30] in app.screen.query_one("#exam-model").source
+        await pilot.press("4")
+        await pilot.press("1")
+        await pilot.pause()
+        sheet = text_of(app, "#exam-score")
+        assert "rate answer 3 of 3" in sheet
+        await pilot.press("escape")
+        await pilot.pause()
     reviews = Store.open().reviews()
-    assert [(r.question_id, r.rating) for r in reviews] == [(a.question.id, rating_for(a)) for a in answers]
+    assert [(r.question_id, r.rating) for r in reviews] == [(qs[0].id, 4), (qs[1].id, 1), (qs[2].id, 2)], \
+        "own ratings as given; the unrated third (all checks right, a perfect model answer) is Hard, not Good"
+
+
+def test_no_rating_above_hard_without_the_learners_own():
+    """Every shape of unrated exam answer, even a word-perfect one with every check right, saves at most Hard."""
+    lib = load_library([])
+    for q in lib.questions:
+        perfect = ExamAnswer(q, q.answer, verdict=judge(q, q.answer), item_results=(True,) * len(q.items))
+        assert judge(q, q.answer).score == 1.0
+        assert rating_to_save(perfect) == provisional_rating(perfect) == 2
+        wrong_check = ExamAnswer(q, q.answer, verdict=judge(q, q.answer),
+                                 item_results=(False,) + (True,) * (len(q.items) - 1))
+        assert rating_to_save(wrong_check) == 1
+        assert rating_to_save(ExamAnswer(q, "", verdict=judge(q, ""), item_results=(None,) * len(q.items))) == 1
+        assert rating_to_save(ExamAnswer(q, q.answer, verdict=judge(q, q.answer), self_rating=4)) == 4
+
+
+def test_exam_sheet_scores_checks_and_self_ratings_apart():
+    lib = load_library([])
+    q1, q2 = lib.questions[0], lib.questions[1]
+    a1 = ExamAnswer(q1, "x", item_results=(True,) * len(q1.items), self_rating=4)
+    a2 = ExamAnswer(q2, "y", item_results=(False,) * len(q2.items), self_rating=None)
+    rows = {r.topic: r for r in by_topic([a1, a2])}
+    shared = set(q1.topics) & set(q2.topics)
+    for topic in shared:
+        row = rows[topic]
+        assert (row.items_right, row.items_total) == (len(q1.items), len(q1.items) + len(q2.items))
+        assert (row.self_rated, row.self_score) == (1, 1.0)
+    assert [r.items_score for r in by_topic([a1, a2])] == sorted(r.items_score for r in by_topic([a1, a2]))
 
 
 @sync
@@ -242,19 +296,6 @@ async def test_keys_that_would_lose_work_ask_for_a_second_press(library, workdir
         assert isinstance(app.screen, ExamResultScreen)
 
 
-def test_exam_sheet_scores():
-    lib = load_library([])
-    q1, q2 = lib.questions[0], lib.questions[1]
-    full = ExamAnswer(q1, "x", hits=("a", "b"), misses=())
-    half = ExamAnswer(q2, "y", hits=("a",), misses=("b",))
-    blank = ExamAnswer(q2, None, misses=("a", "b"))
-    assert (full.score, half.score, blank.score) == (1.0, 0.5, 0.0)
-    assert [rating_for(a) for a in (full, half, blank)] == [3, 2, 1]
-    assert overall([full, half, blank]) == pytest.approx(0.5)
-    rows = by_topic([full, half])
-    assert [r.score for r in rows] == sorted(r.score for r in rows)
-
-
 @sync
 async def test_exam_ends_when_time_is_up(library, workdir):
     app = RnnprepApp(library)
@@ -263,8 +304,10 @@ async def test_exam_ends_when_time_is_up(library, workdir):
         await pilot.pause()
         await pilot.press(*"vanishing gradients")
         await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen), 10)
-        assert "1 of 3 answered" in text_of(app, "#exam-score")
-    assert len(Store.open().reviews()) == 1
+        assert "rate answer 1 of 1" in text_of(app, "#exam-score")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert [r.rating for r in Store.open().reviews()] == [1], "the unrated answer, its checks unanswered, is Again"
 
 
 @sync

@@ -21,6 +21,8 @@ class UsageError(Exception):
 EXAMPLES = {
     "quiz": "rnnprep quiz --topic lstm --count 10\n  rnnprep quiz --exam --count 15",
     "questions": "rnnprep questions --topic gru\n  rnnprep questions --json | jq '.[].id'",
+    "answer": "echo 'The forget gate decides what to erase.' | rnnprep answer lstm-components\n"
+              "  rnnprep answer what-is-a-gru --json < my-answer.txt",
     "exercises": "rnnprep exercises\n  rnnprep exercises --json",
     "show": "rnnprep show lstm_cell",
     "start": "rnnprep start lstm_cell --dir ~/rnn-practice",
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "questions", "list the interview questions", "rnnprep.cli.content_cmds")
     p.add_argument("--topic", help="only questions with this topic")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per question")
+
+    p = _command(sub, "answer", "judge an answer read from stdin: which key points it covers, misses or "
+                 "contradicts", "rnnprep.cli.answer_cmd")
+    p.add_argument("question_id", metavar="QUESTION_ID")
+    p.add_argument("--json", action="store_true", help='print {"question", "key_points": [{"label", "status", '
+                   '"evidence", "correction"}], "score"}')
 
     p = _command(sub, "exercises", "list the coding exercises", "rnnprep.cli.content_cmds")
     p.add_argument("--json", action="store_true", help="print a JSON list of {slug, title, difficulty, topics}")

@@ -11,14 +11,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable
 
+from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError
 from rnnprep.content.model import (
     CHECK_CATEGORIES,
     DIFFICULTIES,
+    ITEM_KINDS,
     Deck,
+    Example,
     Exercise,
+    Item,
     KeyPoint,
     Library,
+    Misconception,
     Mistake,
     Question,
 )
@@ -31,12 +36,18 @@ EXERCISE_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-QUESTION_FIELDS = {"id", "number", "topics", "difficulty", "question", "answer", "key_points", "related_exercises"}
+QUESTION_FIELDS = {"id", "number", "topics", "difficulty", "question", "answer", "key_points", "items",
+                   "related_exercises"}
 EXERCISE_FIELDS = {"slug", "title", "difficulty", "topics", "summary", "defines", "forbidden", "time_limit_s",
                    "memory_limit_mb", "weights", "hints", "mistakes", "settings", "require_isolation"}
 
 
-def load_deck(path: Path) -> Deck:
+def load_deck(path: Path, *, strict: bool = True) -> Deck:
+    """Load one deck. `strict` also compiles every regex and judges every example against its key point.
+
+    Shipped decks load without it at every start (compiling their ~800 regexes would cost about a second);
+    the test suite loads them strictly, so they are proved before they ship. A user's deck is always strict.
+    """
     data, lines = load_yaml(path)
     top = Fields(path, lines, data)
     top.reject_unknown({"deck", "title", "questions"})
@@ -45,7 +56,7 @@ def load_deck(path: Path) -> Deck:
     questions: list[Question] = []
     numbers: dict[int, int] = {}
     for item in top.items("questions", minimum=1):
-        q = _question(item, deck_id, path)
+        q = _question(item, deck_id, path, strict)
         if q.number in numbers:
             item.fail(f"number {q.number} is used twice in this deck", "number")
         numbers[q.number] = 1
@@ -53,7 +64,7 @@ def load_deck(path: Path) -> Deck:
     return Deck(id=deck_id, title=title, path=path, questions=tuple(questions))
 
 
-def _question(f: Fields, deck_id: str, path: Path) -> Question:
+def _question(f: Fields, deck_id: str, path: Path, strict: bool) -> Question:
     f.reject_unknown(QUESTION_FIELDS)
     qid = f.get("id", str, check=SLUG.match, why="id must be a slug: lowercase letters, digits and hyphens")
     number = f.get("number", int, check=lambda n: n >= 1, why="number must be 1 or more")
@@ -63,29 +74,120 @@ def _question(f: Fields, deck_id: str, path: Path) -> Question:
             f.fail(f"topic {t!r} must be a lowercase tag", "topics", i)
     difficulty = f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
                        why=f"difficulty must be one of {', '.join(DIFFICULTIES)}")
-    key_points = []
-    for kp in f.items("key_points", minimum=2, maximum=5):
-        kp.reject_unknown({"label", "patterns"})
-        label = kp.get("label", str)
-        patterns = kp.strings("patterns", default=..., minimum=1)
-        for i, pattern in enumerate(patterns):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                kp.fail(f"invalid regular expression {pattern!r}: {exc}", "patterns", i)
-        key_points.append(KeyPoint(label=label, patterns=patterns))
+    question_text = f.get("question", str).strip()
+    key_points = [_key_point(kp, question_text, strict) for kp in f.items("key_points", minimum=2, maximum=5)]
+    items = [_item(it) for it in f.items("items", minimum=2, maximum=4)] if "items" in f.data else []
     return Question(
         id=qid,
         number=number,
         deck=deck_id,
         topics=topics,
         difficulty=difficulty,
-        question=f.get("question", str).strip(),
+        question=question_text,
         answer=f.get("answer", str).strip(),
         key_points=tuple(key_points),
         related_exercises=f.strings("related_exercises", default=()),
         source=path,
+        items=tuple(items),
     )
+
+
+def _claim(f: Fields, value, *where, strict: bool = True) -> tuple[str, ...]:
+    """A claim: one regex, or a list of regexes that must all match in one sentence."""
+    patterns = [value] if isinstance(value, str) else value
+    if not isinstance(patterns, list) or not patterns:
+        f.fail("a claim is a regex or a non-empty list of regexes that must all match in one sentence", *where)
+    for i, pattern in enumerate(patterns):
+        at = where if isinstance(value, str) else where + (i,)
+        if not isinstance(pattern, str) or not pattern.strip():
+            f.fail("expected a non-empty regex string", *at)
+        try:
+            if strict:
+                compiled(pattern)
+        except re.error as exc:
+            f.fail(f"invalid regular expression {pattern!r}: {exc}", *at)
+    return tuple(patterns)
+
+
+def _examples(f: Fields, key: str, minimum: int) -> tuple[Example, ...]:
+    texts = f.strings(key, default=..., minimum=minimum)
+    return tuple(Example(text=t, line=f.line(f.where + (key, i))) for i, t in enumerate(texts))
+
+
+def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint:
+    if "patterns" in kp.data:
+        kp.fail("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
+                "plus examples: (covers and rejects); see the deck format in the README", "patterns")
+    kp.reject_unknown({"label", "claims", "misconceptions", "examples"})
+    label = kp.get("label", str)
+    raw_claims = kp.get("claims", list)
+    if not raw_claims:
+        kp.fail("needs at least 1 claim", "claims")
+    claims = tuple(_claim(kp, c, "claims", i, strict=strict) for i, c in enumerate(raw_claims))
+    misconceptions = []
+    for m in kp.items("misconceptions") if "misconceptions" in kp.data else []:
+        m.reject_unknown({"claim", "correction"})
+        if "claim" not in m.data:
+            m.fail("missing required field", "claim")
+        misconceptions.append(Misconception(claim=_claim(m, m.data["claim"], "claim", strict=strict),
+                                            correction=m.get("correction", str).strip()))
+    ex = Fields(kp.path, kp.lines, kp.get("examples", dict), kp.where + ("examples",))
+    ex.reject_unknown({"covers", "rejects"})
+    point = KeyPoint(label=label, claims=claims, misconceptions=tuple(misconceptions),
+                     covers=_examples(ex, "covers", 2), rejects=_examples(ex, "rejects", 2))
+    if strict:
+        _check_examples(ex, point, question)
+    return point
+
+
+def _check_examples(ex: Fields, point: KeyPoint, question: str) -> None:
+    """Every example must get the verdict its author promised, so a too loose or too tight claim shows at once."""
+    for i, example in enumerate(point.covers):
+        verdict = judge_point(point, example.text, question)
+        if verdict.status != "covered":
+            ex.fail(f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
+                    if verdict.status == "missed" else
+                    f"the judge says contradicted (misconception matched in {verdict.evidence!r})", "covers", i)
+    statuses = []
+    for i, example in enumerate(point.rejects):
+        verdict = judge_point(point, example.text, question)
+        if verdict.status == "covered":
+            ex.fail(f"the judge credits this reject (a claim holds in {verdict.evidence!r}); tighten the claims",
+                    "rejects", i)
+        statuses.append(verdict.status)
+    if not any(NEGATION.search(e.text) for e in point.rejects):
+        ex.fail("rejects need at least one negated phrasing (with not, no, never, without, ...)", "rejects")
+    for j, m in enumerate(point.misconceptions):
+        if not any(judge_point(KeyPoint(point.label, (), (m,)), e.text, question).status == "contradicted"
+                   for e in point.rejects):
+            ex.fail(f"no reject example triggers misconceptions[{j}]; add one that states it", "rejects")
+
+
+def _item(f: Fields) -> Item:
+    kind = f.get("kind", str, check=lambda k: k in ITEM_KINDS, why=f"kind must be one of {', '.join(ITEM_KINDS)}")
+    common = {"kind", "explanation"}
+    explanation = f.get("explanation", str, default="").strip()
+    if kind == "true_false":
+        f.reject_unknown(common | {"statement", "answer"})
+        return Item(kind, f.get("statement", str).strip(), f.get("answer", bool), explanation=explanation)
+    if kind == "choice":
+        f.reject_unknown(common | {"prompt", "options", "answer"})
+        options = f.strings("options", default=..., minimum=2, maximum=6)
+        answer = f.get("answer", int, check=lambda a: 0 <= a < len(options),
+                       why=f"answer must be an option index, 0 to {len(options) - 1}")
+        return Item(kind, f.get("prompt", str).strip(), answer, options=options, explanation=explanation)
+    f.reject_unknown(common | {"prompt", "answer", "verify", "tolerance"})
+    verify = f.get("verify", str).strip()
+    if kind == "number":
+        answer = f.get("answer", (int, float))
+        tolerance = float(f.get("tolerance", (int, float), default=0, check=lambda t: t >= 0,
+                                why="tolerance must be >= 0"))
+        return Item(kind, f.get("prompt", str).strip(), answer, explanation=explanation, verify=verify,
+                    tolerance=tolerance)
+    shape = f.get("answer", list)
+    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
+        f.fail("a shape is a list of non-negative integers, like [2, 3, 20]", "answer")
+    return Item(kind, f.get("prompt", str).strip(), tuple(shape), explanation=explanation, verify=verify)
 
 
 def load_exercise(folder: Path) -> Exercise:
@@ -167,12 +269,13 @@ def shipped_deck_paths() -> list[Path]:
 def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = True,
                  exercises: tuple[Exercise, ...] | None = None) -> Library:
     """Load shipped and user decks; ids must be unique and related exercises must exist."""
-    paths = (shipped_deck_paths() if include_shipped else []) + [Path(p) for p in extra_decks]
+    shipped = shipped_deck_paths() if include_shipped else []
+    paths = shipped + [Path(p) for p in extra_decks]
     decks = []
     for p in paths:
         if not p.is_file():
             raise ContentError(p, "no such deck file")
-        decks.append(load_deck(p))
+        decks.append(load_deck(p, strict=p not in shipped))
     exercises = load_exercises() if exercises is None else exercises
     known = {e.slug for e in exercises}
     seen: dict[str, Path] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -12,20 +11,78 @@ DIFFICULTIES = ("easy", "medium", "hard")
 CHECK_CATEGORIES = ("import", "api", "shape", "parity", "gradient", "training", "speed", "rules", "limits")
 
 
+Claim = tuple[str, ...]
+"""Regexes (case-insensitive) that must all match within one sentence of an answer, outside negation and hedging."""
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known wrong claim and the correction a learner who makes it is shown."""
+
+    claim: Claim
+    correction: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A phrasing a deck author promises the judge covers (or rejects); `line` points a failure at the deck."""
+
+    text: str
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class KeyPoint:
-    """One thing a good answer mentions; any pattern (a case-insensitive regex) shows it.
+    """One thing a good answer states; covered when any of its claims holds in one sentence.
 
-    Runs of whitespace in the answer count as one space, so a phrase wrapped over two lines
-    (in a deck's block text or a learner's text box) still matches a pattern like 'forward and backward'.
+    A matched misconception makes the point contradicted instead, so a confidently wrong answer that
+    reuses the right words is corrected rather than credited.
     """
 
     label: str
-    patterns: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    misconceptions: tuple[Misconception, ...] = ()
+    covers: tuple[Example, ...] = ()
+    rejects: tuple[Example, ...] = ()
 
-    def covered_by(self, answer: str) -> bool:
-        text = " ".join(answer.split())
-        return any(re.search(p, text, re.IGNORECASE) for p in self.patterns)
+
+ITEM_KINDS = ("true_false", "choice", "number", "shape")
+
+
+@dataclass(frozen=True)
+class Item:
+    """An exactly graded question next to the free-text one: true/false, multiple choice, a number or a shape.
+
+    `answer` is a bool (true_false), an option index (choice), a number, or a tuple of ints (shape);
+    `verify` is a torch expression the test suite evaluates to prove a number or shape answer right.
+    """
+
+    kind: str
+    prompt: str
+    answer: object
+    options: tuple[str, ...] = ()
+    explanation: str = ""
+    verify: str | None = None
+    tolerance: float = 0.0
+
+    @property
+    def answer_text(self) -> str:
+        if self.kind == "true_false":
+            return "true" if self.answer else "false"
+        if self.kind == "choice":
+            return self.options[self.answer]  # type: ignore[call-overload,index]
+        if self.kind == "shape":
+            return "(" + ", ".join(str(n) for n in self.answer) + ")"  # type: ignore[attr-defined]
+        return f"{self.answer:g}" if isinstance(self.answer, float) else str(self.answer)
+
+    def to_json(self) -> dict:
+        out: dict = {"kind": self.kind, "prompt": self.prompt,
+                     "answer": list(self.answer) if self.kind == "shape" else self.answer}  # type: ignore[call-overload]
+        if self.options:
+            out["options"] = list(self.options)
+        if self.explanation:
+            out["explanation"] = self.explanation
+        return out
 
 
 @dataclass(frozen=True)
@@ -40,6 +97,7 @@ class Question:
     key_points: tuple[KeyPoint, ...]
     related_exercises: tuple[str, ...]
     source: Path
+    items: tuple[Item, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -50,7 +108,10 @@ class Question:
             "difficulty": self.difficulty,
             "question": self.question,
             "answer": self.answer,
-            "key_points": [{"label": k.label, "patterns": list(k.patterns)} for k in self.key_points],
+            "key_points": [{"label": k.label, "claims": [list(c) for c in k.claims],
+                            "misconceptions": [{"claim": list(m.claim), "correction": m.correction}
+                                               for m in k.misconceptions]} for k in self.key_points],
+            "items": [i.to_json() for i in self.items],
             "related_exercises": list(self.related_exercises),
         }
 

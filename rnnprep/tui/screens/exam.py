@@ -1,7 +1,7 @@
-"""Exam: N questions against a countdown, no answers shown until the end.
+"""Exam: N questions against a countdown, each a free-text answer then its exact checks; no answers until the end.
 
-Each answer is scored by key-point coverage and saved through the scheduler as soon as the learner
-moves on, so an exam cut short still counts.
+Nothing is scored from the free text here: the score sheet shows each answer next to the model answer and
+the learner rates it there. The exact checks are recorded now and scored at hand-in.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from rnnprep.content.model import Question
-from rnnprep.quiz.answers import coverage
-from rnnprep.quiz.exam import ExamAnswer, rating_for
-from rnnprep.quiz.scheduler import QuizScheduler
+from rnnprep.quiz.exam import ExamAnswer
+from rnnprep.quiz.judge import judge
+from rnnprep.tui.items_panel import ItemsPanel
 from rnnprep.tui.press_again import PressAgain
 
 
 class ExamScreen(Screen):
     CSS_PATH = "exam.tcss"
     BINDINGS = [
-        Binding("ctrl+n", "next", "Next question"),
+        Binding("ctrl+n", "next", "Hand in this answer"),
         Binding("ctrl+f", "finish", "Finish exam"),
     ]
 
@@ -37,19 +37,21 @@ class ExamScreen(Screen):
         self.answers: list[ExamAnswer] = []
         self.started = time.monotonic()
         self.finished = False
+        self.pending_text: str | None = None
+        """The free text handed in for the current question while its exact checks are asked."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="exam-where", classes="title-line")
         yield Static(id="exam-question")
         yield TextArea(id="exam-answer", soft_wrap=True)
-        yield Static("[b]ctrl+n[/b] saves this answer and moves on. Each answer is scored by the key points it "
-                     "covers and scheduled for review as if you had rated it; model answers come at the end.",
-                     id="exam-help", classes="muted")
+        yield ItemsPanel(reveal=False, id="exam-items", classes="hidden")
+        yield Static("[b]ctrl+n[/b] hands in this answer, then a few exact checks follow. At the end you see "
+                     "each answer next to the model answer and rate it yourself; only the checks are scored "
+                     "automatically.", id="exam-help", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.scheduler = QuizScheduler(self.app.store)
         if not self.questions:
             self.finish()
             return
@@ -63,11 +65,20 @@ class ExamScreen(Screen):
 
     def show_question(self) -> None:
         q = self.questions[len(self.answers)]
+        self.pending_text = None
         self.query_one("#exam-question", Static).update(Content(q.question))
+        self.query_one("#exam-items", ItemsPanel).add_class("hidden")
         area = self.query_one("#exam-answer", TextArea)
         area.text = ""
+        area.remove_class("hidden")
         area.focus()
         self.update_where()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return not self.finished and self.pending_text is None
+        return True
 
     def update_where(self) -> None:
         left = self.remaining
@@ -86,18 +97,26 @@ class ExamScreen(Screen):
         self.update_where()
 
     def submit(self) -> None:
-        """Score the current answer and save it as a review (rated by coverage: no self-rating in an exam)."""
+        """Record the current question: its free text and whatever exact checks were answered so far."""
         q = self.questions[len(self.answers)]
-        text = self.query_one("#exam-answer", TextArea).text
-        cov = coverage(q, text)
-        answer = ExamAnswer(question=q, text=text, hits=tuple(k.label for k in cov.hits),
-                            misses=tuple(k.label for k in cov.misses))
-        self.scheduler.rate(q.id, rating_for(answer), now=self.app.now(), answer_text=text or None,
-                            key_points_hit=len(cov.hits), key_points_total=cov.total)
-        self.answers.append(answer)
+        text = self.pending_text if self.pending_text is not None else self.query_one("#exam-answer", TextArea).text
+        results = list(self.query_one("#exam-items", ItemsPanel).results) if self.pending_text is not None else []
+        results += [None] * (len(q.items) - len(results))
+        self.answers.append(ExamAnswer(question=q, text=text, verdict=judge(q, text), item_results=tuple(results)))
 
     def action_next(self) -> None:
-        if self.finished:
+        """ctrl+n: hand in the free text, then ask this question's exact checks (without showing the answers)."""
+        q = self.questions[len(self.answers)]
+        area = self.query_one("#exam-answer", TextArea)
+        self.pending_text = area.text
+        area.add_class("hidden")
+        panel = self.query_one("#exam-items", ItemsPanel)
+        panel.remove_class("hidden")
+        panel.ask(q.items)
+        self.refresh_bindings()
+
+    def on_items_panel_done(self, event: ItemsPanel.Done) -> None:
+        if self.finished or self.pending_text is None:
             return
         self.submit()
         if len(self.answers) == len(self.questions):
@@ -120,7 +139,7 @@ class ExamScreen(Screen):
         """Save the answer being typed, if any, and score the exam."""
         self.app.clear_notifications()
         typed = self.query_one("#exam-answer", TextArea).text.strip()
-        if len(self.answers) < len(self.questions) and typed:
+        if len(self.answers) < len(self.questions) and (typed or self.pending_text is not None):
             self.submit()
         self.finish()
 

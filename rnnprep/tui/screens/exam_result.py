@@ -1,54 +1,171 @@
-"""The exam's score sheet: overall and per-topic scores by key-point coverage, then every model answer."""
+"""After hand-in: rate each free-text answer next to the model answer (Anki-style), then the score sheet.
+
+Exact checks are scored exactly; free text counts only through the learner's own rating. An answer left
+unrated is saved as Hard at best (Again if a check was wrong or a key point contradicted), never Good or Easy.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from rnnprep.quiz.exam import ExamAnswer, by_topic, overall
-from rnnprep.tui.format import md_literal, percent
+from rnnprep.quiz.exam import (
+    ExamAnswer,
+    by_topic,
+    items_score,
+    provisional_rating,
+    rating_to_save,
+    self_score,
+)
+from rnnprep.quiz.scheduler import QuizScheduler
+from rnnprep.tui.format import percent
+from rnnprep.tui.judgement import item_result, judgement_markup
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
-def review_markdown(answers: list[ExamAnswer]) -> str:
-    parts = []
-    for i, a in enumerate(answers, 1):
-        parts.append(f"### {i}. {a.question.question}")
-        if not a.answered:
-            parts.append("*Not answered.*")
-        else:
-            marks = ([f"- ✔ {md_literal(label)}" for label in a.hits]
-                     + [f"- ✘ {md_literal(label)}" for label in a.misses])
-            parts.append(f"Covered {len(a.hits)} of {len(a.hits) + len(a.misses)} key points "
-                         f"({percent(a.score)}):\n\n" + "\n".join(marks))
-        parts.append(f"**Model answer.** {a.question.answer}")
-    return "\n\n".join(parts)
+def share(value: float | None) -> str:
+    return "-" if value is None else percent(value)
+
+
+def items_markup(answer: ExamAnswer) -> str:
+    if not answer.question.items:
+        return ""
+    lines = [f"[b]Exact checks: {answer.items_right} of {answer.items_total} right[/b]"]
+    lines += [item_result(item, right, "") for item, right in zip(answer.question.items, answer.item_results)]
+    return "\n".join(lines)
 
 
 class ExamResultScreen(Screen):
     CSS_PATH = "exam_result.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("1", "rate(1)", "Again"),
+        Binding("2", "rate(2)", "Hard"),
+        Binding("3", "rate(3)", "Good"),
+        Binding("4", "rate(4)", "Easy"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    reviewing: reactive[int | None] = reactive(None, init=False)
+    """Index into `answers` of the answer being rated; None once the score sheet shows."""
 
     def __init__(self, answers: list[ExamAnswer], seconds_used: int):
         super().__init__()
         self.answers = answers
         self.seconds_used = seconds_used
+        self.saved: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        answered = sum(a.answered for a in self.answers)
         yield Header()
-        yield Static(f"Exam score {percent(overall(self.answers))} · {answered} of {len(self.answers)} answered · "
-                     f"{self.seconds_used // 60}:{self.seconds_used % 60:02d} used", id="exam-score",
-                     classes="title-line")
-        with VerticalScroll(id="exam-sheet"):
+        yield Static(id="exam-score", classes="title-line")
+        with VerticalScroll(id="exam-rate-box"):
+            yield Static(id="exam-rate-question")
+            with Horizontal(id="exam-side-by-side"):
+                yield Markdown(id="exam-yours")
+                yield Markdown(id="exam-model")
+            yield Static(id="exam-judge")
+            yield Static(id="exam-checks")
+        yield Static("Rate your answer against the model answer:  [b]1[/b] Again   [b]2[/b] Hard   [b]3[/b] Good   "
+                     "[b]4[/b] Easy", id="exam-rate-bar")
+        with VerticalScroll(id="exam-sheet", classes="hidden"):
             yield DataTable(id="exam-topics", cursor_type="row", zebra_stripes=True)
-            yield Markdown(review_markdown(self.answers), id="exam-review")
+            yield Markdown(id="exam-review")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.scheduler = QuizScheduler(self.app.store)
+        self.reviewing = self.next_unrated(0)
+        if self.reviewing is None:
+            self.show_sheet()
+
+    def next_unrated(self, start: int) -> int | None:
+        return next((i for i in range(start, len(self.answers)) if self.answers[i].answered), None)
+
+    def watch_reviewing(self, index: int | None) -> None:
+        if index is None:
+            self.show_sheet()
+            return
+        a = self.answers[index]
+        to_rate = sum(x.answered for x in self.answers)
+        number = sum(x.answered for x in self.answers[:index]) + 1
+        self.query_one("#exam-score", Static).update(f"Exam · rate answer {number} of {to_rate}")
+        self.query_one("#exam-rate-question", Static).update(f"[b]{a.question.question}[/b]")
+        self.query_one("#exam-yours", Markdown).update("#### Your answer\n\n" + (a.text or "*(empty)*"))
+        self.query_one("#exam-model", Markdown).update("#### Model answer\n\n" + a.question.answer)
+        self.query_one("#exam-judge", Static).update(judgement_markup(a.verdict) if a.verdict else "")
+        self.query_one("#exam-checks", Static).update(items_markup(a))
+        self.query_one("#exam-rate-box", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate":
+            return self.reviewing is not None
+        return True
+
+    def action_rate(self, rating: int) -> None:
+        index = self.reviewing
+        self.answers[index] = replace(self.answers[index], self_rating=rating)
+        self.save(index)
+        self.reviewing = self.next_unrated(index + 1)
+
+    def save(self, index: int) -> None:
+        """Schedule one answered question, once: the learner's rating, or the provisional (at most Hard) one."""
+        a = self.answers[index]
+        if index in self.saved or not a.answered:
+            return
+        self.saved.add(index)
+        covered = a.verdict.count("covered") if a.verdict else 0
+        self.scheduler.rate(a.question.id, rating_to_save(a), now=self.app.now(), answer_text=a.text or None,
+                            key_points_hit=covered, key_points_total=len(a.question.key_points))
+
+    def save_unrated(self) -> int:
+        left = [i for i, a in enumerate(self.answers) if a.answered and i not in self.saved]
+        for i in left:
+            self.save(i)
+        return len(left)
+
+    def show_sheet(self) -> None:
+        for wid in ("#exam-rate-box", "#exam-rate-bar"):
+            self.query_one(wid).add_class("hidden")
+        self.query_one("#exam-sheet").remove_class("hidden")
+        answered = sum(a.answered for a in self.answers)
+        self.query_one("#exam-score", Static).update(
+            f"Exact checks {share(items_score(self.answers))} · your ratings {share(self_score(self.answers))} · "
+            f"{answered} of {len(self.answers)} answered · {self.seconds_used // 60}:{self.seconds_used % 60:02d} used")
         table = self.query_one("#exam-topics", DataTable)
-        table.add_columns("topic", "questions", "answered", "score")
+        table.clear(columns=True)
+        table.add_columns("topic", "questions", "answered", "exact checks", "your ratings")
         for row in by_topic(self.answers):
-            table.add_row(row.topic, str(row.questions), str(row.answered), percent(row.score), key=row.topic)
+            checks = f"{row.items_right}/{row.items_total} ({share(row.items_score)})" if row.items_total else "-"
+            table.add_row(row.topic, str(row.questions), str(row.answered), checks,
+                          f"{share(row.self_score)} of {row.self_rated}", key=row.topic)
+        table.border_title = "exact checks: scored automatically · your ratings: Again 0%, Hard 33%, Good 67%, Easy 100%"
+        self.query_one("#exam-review", Markdown).update(self.review_markdown())
+        self.refresh_bindings()
+
+    def review_markdown(self) -> str:
+        parts = []
+        for i, a in enumerate(self.answers, 1):
+            if not a.answered:
+                parts.append(f"**{i}.** {a.question.question} *Not answered.*")
+                continue
+            rated = (f"you rated it **{RATINGS[a.self_rating]}**" if a.self_rating is not None else
+                     f"not rated, saved as **{RATINGS[provisional_rating(a)]}**")
+            checks = f"{a.items_right}/{a.items_total} exact checks right, " if a.items_total else ""
+            parts.append(f"**{i}.** {a.question.question} {checks}{rated}.")
+        return "\n\n".join(parts)
+
+    def action_leave(self) -> None:
+        left = self.save_unrated()
+        if left:
+            self.notify(f"{left} unrated answer{'s' if left != 1 else ''} saved as Hard at best.", timeout=3)
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self.save_unrated()

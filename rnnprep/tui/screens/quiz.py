@@ -1,7 +1,7 @@
-"""Quiz: answer in your own words, see the key points you covered and the model answer, rate yourself.
+"""Quiz: answer in your own words, see the judge's verdict and the model answer, answer the exact checks, rate.
 
-Each rating goes through the FSRS scheduler and is saved at once, so quitting loses at most the
-answer being typed.
+The judge only informs: the rating that schedules the card is always the learner's own. Each rating goes
+through the FSRS scheduler and is saved at once, so quitting loses at most the answer being typed.
 """
 
 from __future__ import annotations
@@ -10,28 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from rnnprep.content.model import Question
-from rnnprep.quiz.answers import coverage
+from rnnprep.quiz.judge import judge
 from rnnprep.quiz.scheduler import QuizScheduler
 from rnnprep.tui.format import until
+from rnnprep.tui.items_panel import ItemsPanel
+from rnnprep.tui.judgement import judgement_markup
 from rnnprep.tui.press_again import PressAgain
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def coverage_markup(question: Question, text: str) -> str:
-    """The key points as ✔/✘ lines (Textual markup, theme colours)."""
-    cov = coverage(question, text)
-    lines = [f"[b]Your answer covered {len(cov.hits)} of {cov.total} key points[/b]"]
-    hits = set(cov.hits)
-    for kp in question.key_points:
-        mark = "[$success]✔[/]" if kp in hits else "[$error]✘[/]"
-        lines.append(f"  {mark} {escape(kp.label)}")
-    return "\n".join(lines)
 
 
 class QuizScreen(Screen):
@@ -64,6 +54,7 @@ class QuizScreen(Screen):
                          id="quiz-help", classes="muted")
             yield Static(id="quiz-coverage", classes="hidden")
             yield Markdown(id="quiz-model", classes="hidden")
+            yield ItemsPanel(reveal=True, id="quiz-items", classes="hidden")
         yield Static(id="quiz-rate", classes="hidden")
         yield Footer()
 
@@ -80,7 +71,7 @@ class QuizScreen(Screen):
         self.revealed = False
         self.remove_class("-revealed")
         answer = self.query_one("#quiz-answer", TextArea)
-        for wid in ("#quiz-coverage", "#quiz-model", "#quiz-rate"):
+        for wid in ("#quiz-coverage", "#quiz-model", "#quiz-rate", "#quiz-items"):
             self.query_one(wid).add_class("hidden")
         if q is None:
             self.show_done()
@@ -114,8 +105,16 @@ class QuizScreen(Screen):
         if action == "reveal":
             return self.question is not None and not self.revealed
         if action == "rate":
-            return self.question is not None and self.revealed
+            return (self.question is not None and self.revealed
+                    and not self.query_one("#quiz-items", ItemsPanel).waiting_for_text)
         return True
+
+    def on_items_panel_answered(self, event: ItemsPanel.Answered) -> None:
+        self.query_one("#quiz-body", VerticalScroll).scroll_end(animate=False)
+
+    def on_items_panel_done(self, event: ItemsPanel.Done) -> None:
+        self.query_one("#quiz-body").focus()
+        self.refresh_bindings()
 
     def action_reveal(self) -> None:
         q = self.question
@@ -125,14 +124,16 @@ class QuizScreen(Screen):
         self.add_class("-revealed")
         self.query_one("#quiz-help").add_class("hidden")
         cov = self.query_one("#quiz-coverage", Static)
-        cov.update(coverage_markup(q, answer.text))
+        cov.update(judgement_markup(judge(q, answer.text)))
         model = self.query_one("#quiz-model", Markdown)
         model.update(f"### Model answer\n\n{q.answer}")
         rate = self.query_one("#quiz-rate", Static)
-        rate.update("How well did you know it?  [b]1[/b] Again   [b]2[/b] Hard   [b]3[/b] Good   [b]4[/b] Easy")
+        rate.update("How well did you know it?  [b]1[/b] Again   [b]2[/b] Hard   [b]3[/b] Good   [b]4[/b] Easy"
+                    "  [dim](your rating schedules the card)[/dim]")
         for w in (cov, model, rate):
             w.remove_class("hidden")
         self.query_one("#quiz-body").focus()
+        self.query_one("#quiz-items", ItemsPanel).ask(q.items)
         self.refresh_bindings()
 
     def action_leave(self) -> None:
@@ -147,10 +148,10 @@ class QuizScreen(Screen):
     def action_rate(self, rating: int) -> None:
         q = self.question
         text = self.query_one("#quiz-answer", TextArea).text
-        cov = coverage(q, text)
+        verdict = judge(q, text)
         now = self.app.now()
-        due = self.scheduler.rate(q.id, rating, now=now, answer_text=text or None, key_points_hit=len(cov.hits),
-                                  key_points_total=cov.total)
+        due = self.scheduler.rate(q.id, rating, now=now, answer_text=text or None,
+                                  key_points_hit=verdict.count("covered"), key_points_total=len(verdict.points))
         self.rated += 1
         self.notify(f"{RATINGS[rating]}: saved; this question comes back {until(due, now)}.", timeout=3)
         self.index += 1

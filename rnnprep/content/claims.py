@@ -1,0 +1,216 @@
+"""What it means for an answer to state a claim: the semantics of a deck's `claims:` and `misconceptions:`.
+
+It lives with the content because a deck's examples are checked against it when the deck loads;
+the quiz's judge builds its verdicts on top of it. A claim holds when all of its regexes match inside
+one clause of one sentence, each on its own words; none of the matches lies in the scope of a negation
+("not", "no", "never", "without", ...: from the cue to the end of its clause, and back over the subject of
+the negated verb); the sentence is not hedged ("I don't know", "not sure", "maybe", a trailing "?"); and at
+least one match uses words the question does not, so copying or restating the question earns nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rnnprep.content.model import Claim, KeyPoint
+
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
+    r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
+    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with)\b|\b\w+n't\b",
+    re.IGNORECASE)
+"""Cues that cancel the evidence after them, up to the end of their clause."""
+
+CLAUSE_END = re.compile(
+    r"[;:()\[\]]|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
+    r"and|instead|unlike|as|it|they|this|rather)\b)|"
+    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|and)\b",
+    re.IGNORECASE)
+"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
+
+HEDGE = re.compile(
+    r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
+    r"unsure|no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"maybe|perhaps|something\s+(?:like|with|about|to\s+do)|"
+    r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
+    r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
+"""Hedging cancels its whole sentence: a guess is not evidence."""
+
+SUBJECT_WORDS = 4
+"""How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
+
+PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
+PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
+"""'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
+
+CLAUSE_SPLIT = re.compile(
+    r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
+"""Where one sentence holds several claims: a claim's words must come from one clause, so a list of
+swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+WORD = re.compile(r"[a-z0-9_]+")
+ECHO_RUN = 6
+"""Words in a row shared with the question that count as copied from it."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    """As written (whitespace collapsed), for showing as evidence."""
+    masked: str
+    """The same, with text copied from the question blanked out (same length, so offsets agree)."""
+    hedged: bool
+
+
+def sentences(answer: str, question: str = "") -> list[Sentence]:
+    """Split an answer into sentences, each marked hedged or not, with echoes of `question` blanked."""
+    original = (answer or "").replace("\u2019", "'")
+    text = echo_masked(original, question) if question else original
+    out: list[Sentence] = []
+    start = 0
+    bounds = [m for m in SENTENCE_END.finditer(original)] + [None]
+    for m in bounds:
+        end = m.start() if m else len(original)
+        raw, raw_masked = original[start:end], text[start:end]
+        if raw.strip():
+            shown = " ".join(raw.split())
+            masked = _collapse_like(raw, raw_masked)
+            hedged = bool(HEDGE.search(shown)) or shown.rstrip("\"') ]*").endswith(("?", "...", "…"))
+            cut = 0
+            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)] + [len(shown)]:
+                if shown[cut:c].strip():
+                    out.append(Sentence(text=shown[cut:c].strip(" ,;"), masked=masked[cut:c], hedged=hedged))
+                cut = c
+        start = m.end() if m else len(original)
+    return out
+
+
+def _collapse_like(raw: str, masked: str) -> str:
+    """Collapse whitespace in `masked` exactly where it collapses in `raw`, keeping the two aligned."""
+    out, prev_space = [], True
+    for ch_raw, ch_masked in zip(raw, masked):
+        if ch_raw.isspace():
+            if not prev_space:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch_masked)
+            prev_space = False
+    return "".join(out).rstrip()
+
+
+def echo_masked(answer: str, question: str) -> str:
+    """`answer` with every run of ECHO_RUN or more words that also occurs in `question` blanked out."""
+    q_words = [w.group() for w in WORD.finditer(question.lower())]
+    runs = {tuple(q_words[i:i + ECHO_RUN]) for i in range(len(q_words) - ECHO_RUN + 1)}
+    if not runs:
+        return answer
+    words = list(WORD.finditer(answer.lower()))
+    keep = list(answer)
+    for i in range(len(words) - ECHO_RUN + 1):
+        if tuple(w.group() for w in words[i:i + ECHO_RUN]) in runs:
+            for w in words[i:i + ECHO_RUN]:
+                keep[w.start():w.end()] = " " * (w.end() - w.start())
+    return "".join(keep)
+
+
+@lru_cache(maxsize=8192)
+def compiled(pattern: str) -> re.Pattern:
+    """One compile per deck regex for the whole process (re's own cache holds fewer than the decks have)."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int, int]]]) -> bool:
+    """A cue the claim itself states ("cannot learn", "neither is better"): some match needs the cue's words.
+
+    A match that merely spans the cue through a gap ("forget gate doesn't add") still matches with the cue
+    blanked out, so it does not own it and the negation counts.
+    """
+    blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
+    return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
+               for p, spans in zip(claim, matches) for a, b in spans)
+
+
+def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
+                    reach_back: int) -> list[tuple[int, int, int]]:
+    """(subject start, cue, end) per negation: it governs cue..end, up to the end of its clause, and the
+    `reach_back` words before it, the subject of the negated verb ("dropout doesn't help")."""
+    scopes = []
+    for cue in NEGATION.finditer(text):
+        if _owned(cue, text, claim, matches):
+            continue
+        end = CLAUSE_END.search(text, cue.end())
+        stop = end.start() if end else len(text)
+        words = PHRASE_CUES.get(cue.group().lower())
+        if words:
+            at = cue.end()
+            for _ in range(words):
+                word = PHRASE_WORD.match(text, at)
+                at = word.end() if word else at
+            stop = min(stop, at)
+        start = cue.start()
+        if reach_back and not words:
+            clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
+                         + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
+            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
+            start = clause + before[0].start() if before else start
+        scopes.append((start, cue.start(), stop))
+    return scopes
+
+
+def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset()) -> bool:
+    """True when every regex of `claim` matches `sentence` outside negation, hedging and echoed text.
+
+    Each regex needs its own words (matches may not overlap), and at least one match must use a word
+    the question does not, so restating the question's terms is never evidence.
+    """
+    if sentence.hedged:
+        return False
+    text = sentence.masked
+    matches = [[m.span() for m in compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
+    if not all(matches):
+        return False
+    # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
+    scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
+    free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
+             if not any(cue <= s < end for _, cue, end in scopes)] for spans in matches]
+    return _disjoint(free, [], False, scopes)
+
+
+def _novel(span: str, question_words: frozenset[str]) -> bool:
+    return any(w not in question_words for w in WORD.findall(span.lower()))
+
+
+def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
+              novel: bool, scopes: list[tuple[int, int, int]]) -> bool:
+    """Whether one span per regex can be picked, no two overlapping and at least one novel, with no span
+    in a negated subject unless the claim goes on past that negation ("the gate doesn't add, it erases")."""
+    if not candidates:
+        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= end for c in chosen)
+                                 for back, cue, end in scopes)
+    return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], scopes) for span in candidates[0]
+               if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
+
+
+@dataclass(frozen=True)
+class PointVerdict:
+    status: str
+    """covered, missed or contradicted."""
+    evidence: str | None
+    """The sentence that showed the claim (or the misconception)."""
+    correction: str | None
+
+
+def judge_point(point: KeyPoint, answer: str, question: str = "") -> PointVerdict:
+    """Contradicted when a misconception holds (it outweighs any right words), else covered or missed."""
+    parts = sentences(answer, question)
+    words = frozenset(WORD.findall(question.lower()))
+    for m in point.misconceptions:
+        hit = next((s for s in parts if holds_in(m.claim, s)), None)
+        if hit is not None:
+            return PointVerdict("contradicted", hit.text, m.correction)
+    hit = next((s for s in parts if any(holds_in(c, s, words) for c in point.claims)), None)
+    return PointVerdict("covered", hit.text, None) if hit else PointVerdict("missed", None, None)

@@ -1,0 +1,137 @@
+"""The judge: claims within one clause, negation and hedging, misconceptions, echoes, exact items, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnprep.content.loader import load_library
+from rnnprep.content.model import Item, KeyPoint, Misconception, Question
+from rnnprep.quiz.items import is_right, parse_shape
+from rnnprep.quiz.judge import judge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FORGET = KeyPoint(
+    "forget gate decides what to erase",
+    claims=(("forget gate", r"\b(discard|eras|remov|throw|keep|retain|clear)\w*"), (r"\bf_?t\b", r"c_?\{?t-1")),
+    misconceptions=(Misconception((r"forget gate\W+(?:\w+\W+){0,4}?(add|writ|insert)\w*",),
+                                  "The forget gate only scales c_{t-1}; the input gate writes."),))
+SHARED = KeyPoint("same weights at every step", claims=((r"\b(same|shared)\b", r"\bweights\b", r"\b(every|each)\b"),))
+
+
+def question(*points: KeyPoint, text: str = "What does an LSTM cell do?") -> Question:
+    return Question(id="q", number=1, deck="d", topics=("lstm",), difficulty="easy", question=text, answer="!",
+                    key_points=points, related_exercises=(), source=Path("d.yaml"))
+
+
+def statuses(answer: str, *points: KeyPoint, text: str = "What does an LSTM cell do?") -> list[str]:
+    return [p.status for p in judge(question(*points, text=text), answer).points]
+
+
+@pytest.mark.parametrize("answer", [
+    "The forget gate decides which parts of the old cell state to throw away.",
+    "f_t scales c_{t-1} elementwise.",
+    "It has a forget gate; the forget gate erases what is no longer needed.",
+])
+def test_a_stated_claim_is_covered(answer):
+    assert statuses(answer, FORGET) == ["covered"]
+
+
+@pytest.mark.parametrize("answer", [
+    "There is a forget gate.",  # the concept without its relation
+    "The forget gate is important. It helps to keep things.",  # the relation in another sentence
+    "The forget gate does not decide what to erase.",
+    "There is no forget gate deciding what to discard.",
+    "I don't know. Something with a forget gate that erases?",
+    "Maybe the forget gate discards stuff.",
+    "The forget gate erases... I think?",
+])
+def test_keywords_negation_and_hedging_earn_nothing(answer):
+    assert statuses(answer, FORGET) == ["missed"]
+
+
+def test_a_misconception_contradicts_the_point_and_carries_its_correction():
+    j = judge(question(FORGET), "The forget gate adds new information to the cell.")
+    (p,) = j.points
+    assert (p.status, p.evidence, p.correction) == (
+        "contradicted", "The forget gate adds new information to the cell.",
+        "The forget gate only scales c_{t-1}; the input gate writes.")
+    assert j.score == 0.0
+    assert statuses("The forget gate doesn't add anything, it erases old content.", FORGET) == ["covered"]
+
+
+def test_swapped_facts_in_one_sentence_do_not_lend_each_other_words():
+    both = KeyPoint("input gate writes", claims=(("input gate", r"\bwrit\w*"),))
+    assert statuses("The forget gate writes the new content, while the input gate erases the old.",
+                    FORGET, both) == ["contradicted", "missed"]
+
+
+def test_text_copied_from_the_question_earns_nothing():
+    text = "Why does the forget gate keep the cell state across many steps?"
+    assert statuses(text, FORGET, text=text) == ["missed"]
+    assert statuses("Well, the forget gate does keep the cell state across many steps.", FORGET, text=text) == [
+        "missed"], "a run of six or more words from the question is blanked out"
+    assert statuses("The forget gate retains c_{t-1} when it is near one.", FORGET, text=text) == ["covered"]
+
+
+def test_a_negated_list_cancels_every_item():
+    answer = "It does not use a hidden state and there are no shared weights at every step."
+    assert statuses(answer, SHARED) == ["missed"]
+    assert statuses("The same weights are used at every step.", SHARED) == ["covered"]
+
+
+def test_score_and_json_shape():
+    j = judge(question(FORGET, SHARED), "The forget gate throws old content away.")
+    assert j.score == 0.5
+    assert j.to_json() == {"question": "q", "score": 0.5, "key_points": [
+        {"label": FORGET.label, "status": "covered", "evidence": "The forget gate throws old content away.",
+         "correction": None},
+        {"label": SHARED.label, "status": "missed", "evidence": None, "correction": None}]}
+
+
+def test_exact_items_are_checked_exactly():
+    tf = Item("true_false", "A GRU has more gates than an LSTM.", False)
+    choice = Item("choice", "Order?", 0, options=("i, f, g, o", "i, f, o, g"))
+    number = Item("number", "Parameters?", 15040, verify="...")
+    shape = Item("shape", "Shape?", (2, 3, 20), verify="...")
+    assert is_right(tf, False) and not is_right(tf, True) and not is_right(tf, 0)
+    assert is_right(choice, 0) and not is_right(choice, 1) and not is_right(choice, False)
+    assert is_right(number, "15,040") and is_right(number, "15040") and not is_right(number, "15041")
+    assert not is_right(number, "about 15k")
+    for text in ("(2, 3, 20)", "[2,3,20]", "2x3x20", "torch.Size([2, 3, 20])"):
+        assert is_right(shape, text), text
+    assert not is_right(shape, "(3, 2, 20)") and parse_shape("two by three") is None
+
+
+def test_the_judge_and_the_exam_do_not_import_torch():
+    code = ("import sys, rnnprep.quiz.judge, rnnprep.quiz.exam, rnnprep.quiz.items, rnnprep.content.loader; "
+            "rnnprep.content.loader.load_library(); assert 'torch' not in sys.modules, 'torch was imported'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def rnnprep_cli(*args: str, stdin: str, home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rnnprep", "--home", str(home), *args], input=stdin, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_answer_command_prints_the_same_judgement_as_json(tmp_path):
+    answer = "The forget gate adds new information to the cell. The output gate decides what to expose as h_t."
+    proc = rnnprep_cli("answer", "lstm-components", "--json", stdin=answer, home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    q = load_library().question("lstm-components")
+    assert got == judge(q, answer).to_json()
+    assert [p["status"] for p in got["key_points"]][:3] == ["contradicted", "missed", "covered"]
+    assert got["key_points"][0]["correction"]
+
+
+def test_answer_command_names_an_unknown_question_in_one_line(tmp_path):
+    proc = rnnprep_cli("answer", "lstm-component", stdin="x", home=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "did you mean lstm-components?" in proc.stderr
