@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnnprep.cli.common import exercise as find_exercise
-from rnnprep.cli.common import submission_file
+from rnnprep.cli.common import require_device, submission_file
 from rnnprep.cli.main import UsageError
 
 NOISY_CV = 0.2
@@ -39,15 +39,12 @@ def parse_sizes(specs: list[str] | None, default) -> list:
 def bench(args) -> int:
     ex = find_exercise(args.slug)
     submission_file(args.path, ex)
-    import torch
-
+    require_device(args.device)
     from rnnprep.grading.bench import run_bench, supports, timing_threads
     from rnnprep.grading.speed import SpeedSizes, device_name
 
     if not supports(ex):
         raise UsageError(f"{ex.slug} has no speed benchmark (try fast_lstm)")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise UsageError("--device cuda: CUDA is not available on this machine (see `rnnprep doctor`)")
     base = ex.settings["sizes"]
     default = [SpeedSizes(T=t, B=base["B"], I=base["I"], H=base["H"]) for t in (25, 50, 100, 200)]
     default += [SpeedSizes(T=base["T"], B=base["B"], I=h, H=h) for h in (64, 128, 512)]

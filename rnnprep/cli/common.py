@@ -1,8 +1,10 @@
-"""Small pieces every command needs: the library with the user's decks, and exercise lookup."""
+"""Small pieces every command needs: the library, exercise lookup, the device check, the store."""
 
 from __future__ import annotations
 
 import difflib
+import re
+import sys
 from pathlib import Path
 
 from rnnprep.cli.main import UsageError
@@ -38,3 +40,32 @@ def submission_file(path: Path, ex: Exercise) -> Path:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     return path
+
+
+def require_device(device: str) -> None:
+    """A device this machine lacks is a usage error up front, so no report ever names a device
+    the submission did not run on. Torch is imported only when a GPU is asked for."""
+    if device == "cpu":
+        return
+    if not re.fullmatch(r"cuda(:\d+)?", device):
+        raise UsageError(f"--device must be cpu or cuda, got {device!r}")
+    import torch
+
+    index = int(device.partition(":")[2] or 0)
+    if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+        raise UsageError(f"--device {device}: no such CUDA device on this machine; `rnnprep doctor` shows what "
+                         "torch sees here")
+
+
+def warn(message: str) -> None:
+    print(f"rnnprep: {message}", file=sys.stderr)
+
+
+def open_store():
+    """The progress store, with anything opening it had to do (a corrupt file moved aside) said once."""
+    from rnnprep.store.db import Store
+
+    store = Store.open()
+    if store.notice:
+        warn(store.notice)
+    return store

@@ -10,8 +10,9 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from rnnprep.cli.common import exercise as find_exercise
-from rnnprep.cli.common import library
+from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
+from rnnprep.store.errors import StoreError
 
 
 def run(args) -> int:
@@ -82,10 +83,15 @@ def start(args) -> int:
 
 
 def hint(args) -> int:
-    from rnnprep.store.db import Store
-
+    """The next hint; when the store cannot remember it, the hint is still shown and the reason said."""
     ex = find_exercise(args.slug)
-    index = Store.open().next_hint_index(ex.slug, len(ex.hints))
+    store = open_store()
+    try:
+        index = store.next_hint_index(ex.slug, len(ex.hints))
+    except StoreError as exc:
+        used = store.hints_used(ex.slug)
+        index = used if used < len(ex.hints) else None
+        warn(f"this hint is not remembered: {exc}")
     console = Console()
     if index is None:
         console.print(f"all {len(ex.hints)} hints for {ex.slug} are already shown:")
@@ -97,10 +103,8 @@ def hint(args) -> int:
 
 
 def progress(args) -> int:
-    from rnnprep.store.db import Store
-
     lib = library(args)
-    store = Store.open()
+    store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
     best = store.best_attempts()
     if args.json:

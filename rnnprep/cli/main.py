@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=None, help="seconds the submission may run in total")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--watch", action="store_true", help="re-grade every time the file is saved")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="the full table of every check (on a terminal the default is the failures only)")
     p.add_argument("--no-record", action="store_true", help="don't record this attempt in the progress store")
 
     p = _command(sub, "validate", "prove exercises sound: reference passes, starter and mistakes fail",
@@ -143,10 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["RNNPREP_HOME"] = str(args.home)
     module = importlib.import_module(getattr(args, "module", None) or "rnnprep.cli.app_cmd")
     from rnnprep.content.errors import ContentError
+    from rnnprep.store.errors import StoreError
 
     try:
         return int(module.run(args) or 0)
-    except (UsageError, ContentError) as exc:
+    except (UsageError, ContentError, StoreError) as exc:
         print(f"rnnprep: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from rnnprep.store.db import Store
+from rnnprep.tui.store_guard import RETRY_S, GuardedStore
 from rnnprep.tui.screens.home import HomeScreen
 from rnnprep.workspace import DEFAULT_WORKSPACE
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 EXIT_AFTER_PAINT = "RNNPREP_EXIT_AFTER_PAINT"
 """When set, the app quits right after its first screen is painted (bench/app_startup.py times this)."""
+STORE_WAIT_S = 2.0
+"""How long a write waits for another rnnprep's lock: short, since the learner is waiting; it is retried."""
 
 
 class RnnprepApp(App):
@@ -54,7 +57,7 @@ class RnnprepApp(App):
         self.options = options
         self.workspace = workspace or DEFAULT_WORKSPACE
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.store = Store.open()
+        self.store = GuardedStore(lambda: Store.open(busy_s=STORE_WAIT_S), self._store_problem)
 
     @property
     def library(self) -> Library:
@@ -71,7 +74,20 @@ class RnnprepApp(App):
     def now(self) -> datetime:
         return self.clock()
 
+    def _store_problem(self, message: str, is_error: bool) -> None:
+        self.notify(message, title="Progress store" if is_error else None,
+                    severity="error" if is_error else "information", timeout=12 if is_error else 4)
+
+    def _retry_store(self) -> None:
+        if self.store.pending:
+            self._flush_store()
+
+    @work(thread=True, exclusive=True, group="store")
+    def _flush_store(self) -> None:
+        self.store.flush()
+
     def on_mount(self) -> None:
+        self.set_interval(RETRY_S, self._retry_store)
         if os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self.exit)
             return
