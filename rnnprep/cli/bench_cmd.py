@@ -78,18 +78,48 @@ def bench(args) -> int:
         if chart is not None:
             console.print(chart)
             if axis == "T":
-                console.print(Text("A ratio that climbs with T points at O(T²) work, e.g. indexing x_proj[t] in the "
-                                   "loop.", style="dim"))
+                points = [(r.sizes.T, r.result.ratio("submission", "reference")) for r in along(rows, axis, key)]
+                console.print(Text(t_trend(points, noisy > NOISY_CV), style="dim"))
     return 0
+
+
+MIN_T_SPREAD = 4
+"""The longest T must be this many times the shortest before a trend along T means anything."""
+MIN_LONG_T = 100
+CLIMB = 1.5
+"""How much faster than the hidden reference's the learner's time must grow to call it a trend."""
+
+
+def t_trend(points: list[tuple[int, float]], noisy: bool) -> str:
+    """What the T sweep says, from (T, yours ÷ reference) pairs: a claim only when the learner's time
+    grows clearly faster with T than the hidden reference's, which does the same work the right way."""
+    points = sorted(points)
+    (t0, first), (t1, last) = points[0], points[-1]
+    if t1 < MIN_LONG_T or t1 < MIN_T_SPREAD * t0:
+        return (f"The sizes are too small to tell a trend along T (T={t0}..{t1}); use a longest T of at least "
+                f"{MIN_LONG_T} and {MIN_T_SPREAD}x the shortest.")
+    if noisy:
+        return "The timings are too noisy to tell a trend along T; rerun on a quiet machine."
+    growth = last / first
+    if growth > CLIMB:
+        return (f"From T={t0} to T={t1} your time per step grows {growth:.1f}x more than the hidden reference's: "
+                "work that grows faster than T, e.g. indexing x_proj[t] or concatenating outputs inside the loop.")
+    return (f"From T={t0} to T={t1} your time grows with T like the hidden reference's ({growth:.2f}x "
+            "relative): no sign of work that grows faster than T.")
+
+
+def along(rows, axis: str, key) -> list:
+    """The rows that vary only along `axis`, the other sizes held at their most measured values."""
+    other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
+    held = Counter((r.sizes.B, other(r.sizes)) for r in rows).most_common(1)
+    pick = [r for r in rows if held and (r.sizes.B, other(r.sizes)) == held[0][0]]
+    return sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
 
 
 def ratio_bars(rows, axis: str, key, title: str) -> Panel | None:
     """A bar per size along `axis`, the other sizes held at their most measured values, so the
     trend is visible at a glance in any terminal."""
-    other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
-    held = Counter((r.sizes.B, other(r.sizes)) for r in rows).most_common(1)
-    pick = [r for r in rows if held and (r.sizes.B, other(r.sizes)) == held[0][0]]
-    pick = sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
+    pick = along(rows, axis, key)
     top = max((r.result.ratio("submission", "nn.LSTM") for r in pick), default=1.0)
     lines = []
     for r in pick:
