@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import textwrap
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 

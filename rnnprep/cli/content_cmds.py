@@ -64,15 +64,32 @@ def show(args) -> int:
 
 
 def start(args) -> int:
-    """Copy the starter and the statement into DIR/SLUG/; an existing solution is never touched."""
-    from rnnprep.workspace import write_starter
+    """Copy the starter and the statement into WORKSPACE/SLUG/; an existing solution is never touched.
+
+    The workspace used is remembered, so every later command and the app find it from any folder.
+    """
+    from rnnprep.workspace import chosen_workspace, remember, write_starter
 
     ex = find_exercise(args.slug)
     try:
-        solution, written = write_starter(ex, args.dir)
-    except FileExistsError as exc:
-        raise UsageError(str(exc)) from None
+        store = open_store()
+        folder, _ = chosen_workspace(store, args.dir)
+    except StoreError as exc:
+        store, folder = None, chosen_workspace(_NoStore(), args.dir)[0]
+        warn(f"the workspace {folder} is not remembered: {exc}")
+    try:
+        solution, written = write_starter(ex, folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write the starter into {folder}: {exc.strerror or exc}") from None
     console = Console()
+    if store is not None:
+        try:
+            before = remember(store, folder)
+        except StoreError as exc:
+            warn(f"the workspace {folder} is not remembered: {exc}")
+        else:
+            if before is not None:
+                console.print(f"your workspace is now {folder} (it was {before})")
     statement = solution.parent / "README.md"
     if written:
         console.print(f"wrote {solution} and {statement}")
@@ -80,6 +97,13 @@ def start(args) -> int:
         console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {statement}")
     console.print(f"next: edit {solution}, then run  rnnprep grade {ex.slug} {solution}", soft_wrap=True)
     return 0
+
+
+class _NoStore:
+    """Stands in for a store that cannot be opened: nothing remembered."""
+
+    def setting(self, key: str) -> None:
+        return None
 
 
 def hint(args) -> int:
@@ -108,7 +132,10 @@ def progress(args) -> int:
     summary = store.summary(datetime.now(timezone.utc))
     best = store.best_attempts()
     if args.json:
+        from rnnprep.workspace import chosen_workspace
+
         print(json.dumps({
+            "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
             "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
             "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
@@ -116,6 +143,13 @@ def progress(args) -> int:
         }, indent=1))
         return 0
     console = Console()
+    from rnnprep.workspace import chosen_workspace
+
+    workspace, source = chosen_workspace(store)
+    console.print(f"[bold]Progress[/bold]: {store.path}")
+    console.print(f"[bold]Workspace[/bold]: {workspace}"
+                  + (" (not chosen yet: the first `rnnprep start` makes it yours)" if source == "not chosen yet" else
+                     f" (from ${source})" if source.startswith("RNNPREP") else ""))
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
                   f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")

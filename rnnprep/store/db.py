@@ -372,6 +372,18 @@ class Store:
             row = conn.execute("SELECT used FROM hints WHERE exercise = ?", (exercise_slug,)).fetchone()
         return row[0] if row else 0
 
+    # Settings: choices made once and kept (the workspace folder).
+
+    def setting(self, key: str) -> str | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
     # Grading attempts.
 
     def record_attempt(self, exercise: str, graded_at: datetime, score: float, passed: bool, device: str,

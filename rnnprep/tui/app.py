@@ -19,9 +19,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from rnnprep.store.db import Store
-from rnnprep.tui.store_guard import RETRY_S, GuardedStore
 from rnnprep.tui.screens.home import HomeScreen
-from rnnprep.workspace import DEFAULT_WORKSPACE
+from rnnprep.tui.store_guard import RETRY_S, GuardedStore
+from rnnprep.workspace import SETTING, chosen_workspace, remember
 
 if TYPE_CHECKING:
     from rnnprep.content.errors import ContentError
@@ -55,7 +55,7 @@ class RnnprepApp(App):
         self.load_error: ContentError | None = None
         self.start_in_quiz = quiz
         self.options = options
-        self.workspace = workspace or DEFAULT_WORKSPACE
+        self._workspace = workspace
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.store = GuardedStore(lambda: Store.open(busy_s=STORE_WAIT_S), self._store_problem)
 
@@ -66,6 +66,18 @@ class RnnprepApp(App):
             if self._library is None:
                 self._library = self._loader()
             return self._library
+
+    @property
+    def workspace(self) -> Path:
+        """The workspace the CLI uses too (see rnnprep.workspace), read when first needed."""
+        if self._workspace is None:
+            self._workspace = chosen_workspace(self.store)[0]
+        return self._workspace
+
+    def remember_workspace(self) -> None:
+        """After the app writes a starter there, the workspace is the learner's choice."""
+        if self.store.setting(SETTING) is None:
+            remember(self.store, self.workspace)
 
     @property
     def library_if_loaded(self) -> Library | None:

@@ -8,8 +8,8 @@ them, so a locked, read-only or missing store loses nothing while the app is ope
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from rnnprep.store.db import Store, Summary
 from rnnprep.store.errors import StoreError
@@ -130,6 +130,15 @@ class GuardedStore:
             self._write("next_hint_index", exercise_slug, hint_count)
             return used
 
+    def setting(self, key: str) -> str | None:
+        for name, args, _ in reversed(self.pending):
+            if name == "set_setting" and args[:1] == (key,):
+                return args[1]
+        return self._read("setting", None, key)
+
+    def set_setting(self, key: str, value: str) -> bool:
+        return self._write("set_setting", key, value)
+
     def record_attempt(self, **fields) -> bool:
         return self._write("record_attempt", **fields)
 
@@ -150,7 +159,8 @@ class GuardedStore:
 
 
 def _kept(pending: list[tuple[str, tuple, dict]]) -> str:
-    names = {"save_review": "rating", "next_hint_index": "opened hint", "record_attempt": "graded attempt"}
+    names = {"save_review": "rating", "next_hint_index": "opened hint", "record_attempt": "graded attempt",
+             "set_setting": "setting"}
     counts: dict[str, int] = {}
     for name, _, _ in pending:
         counts[names.get(name, name)] = counts.get(names.get(name, name), 0) + 1

@@ -28,9 +28,9 @@ from textual.widgets import (
     TabPane,
 )
 
+from rnnprep.attempts import attempt_fields
 from rnnprep.content.model import Exercise
 from rnnprep.grading import runner
-from rnnprep.attempts import attempt_fields
 from rnnprep.grading.failures import failures
 from rnnprep.grading.report import CheckResult, Report, count_label
 from rnnprep.tui.format import percent
@@ -136,6 +136,7 @@ class ExerciseScreen(Screen):
         except OSError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.app.remember_workspace()
         if written:
             self.notify(f"Wrote {path}: edit it in your editor, then press g to grade.", timeout=6)
         else:
