@@ -21,13 +21,13 @@ SETTING = "workspace"
 
 
 def chosen_workspace(store, given: Path | None = None) -> tuple[Path, str]:
-    """(folder, where it came from): `given` (--dir), else $RNNPREP_WORKSPACE, else the remembered one,
-    else ./rnnprep-work, which is only a proposal until a `start` remembers it."""
+    """(folder, where it came from): `given` (--dir), else $RNNPREP_WORKSPACE, else the one `store` (None
+    when it cannot be opened) remembers, else ./rnnprep-work, only a proposal until a `start` remembers it."""
     if given is not None:
         return Path(given).expanduser().resolve(), "--dir"
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser().resolve(), ENV_VAR
-    remembered = store.setting(SETTING)
+    remembered = store.setting(SETTING) if store is not None else None
     if remembered:
         return Path(remembered), "remembered"
     return DEFAULT_WORKSPACE.resolve(), "not chosen yet"

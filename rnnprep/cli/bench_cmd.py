@@ -151,5 +151,23 @@ def doctor(args) -> int:
         table.add_row("cuDNN", str(torch.backends.cudnn.version()))
     table.add_row("GPU speed grading", "possible: rnnprep grade fast_lstm FILE --device cuda" if cuda else
                   "not possible here (no CUDA device); speed is graded against the CPU bar")
+    for name, value in where_things_live():
+        table.add_row(name, value)
     console.print(table)
     return 0
+
+
+def where_things_live() -> list[tuple[str, str]]:
+    """Where progress and the workspace are, and whether the store can be written: in words, never a traceback."""
+    from rnnprep.store.db import Store
+    from rnnprep.store.errors import StoreError
+    from rnnprep.store.location import db_path
+    from rnnprep.workspace import chosen_workspace
+
+    try:
+        store = Store.open()
+    except StoreError as exc:
+        return [("progress", f"{db_path()}: {exc}"), ("workspace", str(chosen_workspace(None)[0]))]
+    state = f" (read-only: {store.read_only})" if store.read_only else ""
+    workspace, source = chosen_workspace(store)
+    return [("progress", f"{store.path}{state}"), ("workspace", f"{workspace} ({source})")]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timezone
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.syntax import Syntax
 from rich.table import Table
 
 from rnnprep.cli.common import exercise as find_exercise
@@ -17,7 +19,7 @@ from rnnprep.store.errors import StoreError
 
 def run(args) -> int:
     return {"questions": questions, "exercises": exercises, "show": show, "start": start, "hint": hint,
-            "progress": progress}[args.command](args)
+            "progress": progress, "solution": solution}[args.command](args)
 
 
 def questions(args) -> int:
@@ -75,7 +77,7 @@ def start(args) -> int:
         store = open_store()
         folder, _ = chosen_workspace(store, args.dir)
     except StoreError as exc:
-        store, folder = None, chosen_workspace(_NoStore(), args.dir)[0]
+        store, folder = None, chosen_workspace(None, args.dir)[0]
         warn(f"the workspace {folder} is not remembered: {exc}")
     try:
         solution, written = write_starter(ex, folder)
@@ -99,13 +101,6 @@ def start(args) -> int:
     return 0
 
 
-class _NoStore:
-    """Stands in for a store that cannot be opened: nothing remembered."""
-
-    def setting(self, key: str) -> None:
-        return None
-
-
 def hint(args) -> int:
     """The next hint; when the store cannot remember it, the hint is still shown and the reason said."""
     ex = find_exercise(args.slug)
@@ -127,6 +122,10 @@ def hint(args) -> int:
 
 
 def progress(args) -> int:
+    if (args.quiz or args.exercises) and not args.reset:
+        raise UsageError("--quiz and --exercises go with --reset")
+    if args.reset:
+        return reset(args)
     lib = library(args)
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
@@ -156,10 +155,49 @@ def progress(args) -> int:
     for col in ("exercise", "status", "best score", "attempts"):
         table.add_column(col)
     attempts = store.attempts()
+    gave_up = store.gave_up()
     for e in lib.exercises:
         mine = [a for a in attempts if a.exercise == e.slug]
         status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
+        status = "gave up" if e.slug in gave_up and status != "passed" else status
         score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
         table.add_row(e.slug, status, score, str(len(mine)))
     console.print(table)
+    return 0
+
+
+def reset(args) -> int:
+    """Forget progress after a yes; what is kept (the workspace, the files in it) is said."""
+    quiz, exercises = (args.quiz, args.exercises) if (args.quiz or args.exercises) else (True, True)
+    store = open_store()
+    what = " and ".join(w for w, on in (("quiz cards and reviews", quiz),
+                                        ("exercise attempts, hints and solutions seen", exercises)) if on)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--reset would delete all {what} in {store.path}; add --yes to confirm")
+        answer = input(f"Delete all {what} in {store.path}? This cannot be undone. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    store.reset(quiz=quiz, exercises=exercises)
+    print(f"deleted all {what}; your workspace and the files in it are untouched")
+    return 0
+
+
+def solution(args) -> int:
+    """The reference, once passed; `--force` shows it earlier and records that the learner gave up."""
+    ex = find_exercise(args.slug)
+    store = open_store()
+    passed = any(a.passed for a in store.attempts(ex.slug))
+    if not passed and not args.force:
+        raise UsageError(f"you have not passed {ex.slug} yet: the reference is shown once you pass, or now with "
+                         "`--force`, which counts the exercise as given up")
+    try:
+        store.mark_solution_seen(ex.slug, datetime.now(timezone.utc), gave_up=not passed)
+    except StoreError as exc:
+        warn(f"not remembered that you saw it: {exc}")
+    console = Console()
+    if not passed:
+        console.print(f"[yellow]{ex.slug} now counts as given up; grading it still records your attempts.[/yellow]")
+    console.print(Syntax(ex.reference_path.read_text(encoding="utf-8"), "python", line_numbers=False))
     return 0

@@ -25,7 +25,8 @@ EXAMPLES = {
     "show": "rnnprep show lstm_cell",
     "start": "rnnprep start lstm_cell --dir ~/rnn-practice",
     "hint": "rnnprep hint lstm_cell",
-    "progress": "rnnprep progress\n  rnnprep progress --json",
+    "progress": "rnnprep progress\n  rnnprep progress --json\n  rnnprep progress --reset --quiz",
+    "solution": "rnnprep solution lstm_cell\n  rnnprep solution lstm_cell --force",
     "grade": "rnnprep grade lstm_cell rnnprep-work/lstm_cell/lstm_cell.py\n"
              "  rnnprep grade lstm_cell solution.py --json\n"
              "  rnnprep grade lstm_cell solution.py --format gradescope --output results.json\n"
@@ -88,8 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "hint", "show the next hint for an exercise", "rnnprep.cli.content_cmds")
     p.add_argument("slug")
 
-    p = _command(sub, "progress", "show quiz and exercise progress", "rnnprep.cli.content_cmds")
+    p = _command(sub, "progress", "show quiz and exercise progress, where it is kept, and the workspace",
+                 "rnnprep.cli.content_cmds")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--reset", action="store_true", help="forget progress (asks first): quiz and exercises, or "
+                                                        "only what --quiz / --exercises names")
+    p.add_argument("--quiz", action="store_true", help="with --reset: only the quiz's cards and reviews")
+    p.add_argument("--exercises", action="store_true", help="with --reset: only attempts, hints and solutions seen")
+    p.add_argument("--yes", action="store_true", help="with --reset: don't ask")
+
+    p = _command(sub, "solution", "show an exercise's reference solution once you have passed it",
+                 "rnnprep.cli.content_cmds")
+    p.add_argument("slug")
+    p.add_argument("--force", action="store_true", help="show it before passing; the exercise then counts as given up")
 
     p = _command(sub, "grade", "grade a solution file with the exercise's hidden tests", "rnnprep.cli.grade_cmd")
     p.add_argument("slug")

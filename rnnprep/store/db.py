@@ -372,6 +372,26 @@ class Store:
             row = conn.execute("SELECT used FROM hints WHERE exercise = ?", (exercise_slug,)).fetchone()
         return row[0] if row else 0
 
+    # Reference solutions shown, and resetting.
+
+    def mark_solution_seen(self, exercise: str, seen_at: datetime, gave_up: bool) -> None:
+        """Remember the reference was shown; giving up once is never undone by a later look."""
+        with self._write() as conn:
+            conn.execute("INSERT INTO solutions_seen (exercise, seen_at, gave_up) VALUES (?, ?, ?) "
+                         "ON CONFLICT (exercise) DO UPDATE SET gave_up = MAX(gave_up, excluded.gave_up)",
+                         (exercise, to_text(seen_at), int(gave_up)))
+
+    def gave_up(self) -> set[str]:
+        with self._connect() as conn:
+            return {r[0] for r in conn.execute("SELECT exercise FROM solutions_seen WHERE gave_up = 1")}
+
+    def reset(self, quiz: bool, exercises: bool) -> None:
+        """Forget quiz cards and reviews, and/or exercise attempts, hints and solutions seen (settings stay)."""
+        tables = (["reviews", "cards"] if quiz else []) + (["attempts", "hints", "solutions_seen"] if exercises else [])
+        with self._write() as conn:
+            for table in tables:
+                conn.execute(f"DELETE FROM {table}")
+
     # Settings: choices made once and kept (the workspace folder).
 
     def setting(self, key: str) -> str | None:
