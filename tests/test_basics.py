@@ -77,3 +77,13 @@ def test_doctor_says_where_progress_and_the_workspace_live(private_home, tmp_pat
             for line in capsys.readouterr().out.splitlines() if line.count("│") == 3}
     assert rows["progress"] == str(private_home / "progress.sqlite3")
     assert rows["workspace"] == f"{tmp_path / 'ws'} (RNNPREP_WORKSPACE)"
+
+
+def test_every_statement_grades_the_file_start_writes():
+    import re
+
+    from rnnprep.content.loader import load_library
+
+    for ex in load_library([]).exercises:
+        named = re.findall(rf"rnnprep grade {ex.slug} (\S+?)`", ex.statement_path.read_text(encoding="utf-8"))
+        assert all(n in (ex.solution_filename, "FILE") for n in named), (ex.slug, named)
