@@ -1,4 +1,4 @@
-"""Concise grading output on a terminal: the live list, then only the failures (each cause once),
+"""Concise grading output on a terminal: the live list while grading, then only the failures (each cause once),
 the verdict, and the first failure's message on the last line; --verbose gives the full table."""
 
 from __future__ import annotations
@@ -47,19 +47,28 @@ def grade_output(monkeypatch, verbose: bool) -> list[str]:
     monkeypatch.setattr(grade_cmd, "grade", fake_grade)
     args = SimpleNamespace(timeout=None, device="cpu", no_record=True, verbose=verbose, output=None)
     assert grade_cmd.grade_once(SimpleNamespace(slug="lstm_cell"), None, args, "table") == 1
-    return out.getvalue().rstrip("\n").splitlines()
+    return out.getvalue()
 
 
-def test_on_a_terminal_the_failures_follow_the_live_list_without_a_table(monkeypatch):
-    lines = grade_output(monkeypatch, verbose=False)
+def after_the_live_list(raw: str) -> tuple[str, list[str]]:
+    """(what the live list showed, the lines left on the screen once it is erased)."""
+    live, erase, rest = raw.rpartition("\x1b[2K")
+    assert erase, "the live list is erased when grading ends"
+    return live, rest.lstrip("\r\n").rstrip("\n").splitlines()
+
+
+def test_on_a_terminal_the_live_list_gives_way_to_the_failures_and_the_verdict(monkeypatch):
+    live, lines = after_the_live_list(grade_output(monkeypatch, verbose=False))
+    assert "grading lstm_cell: 15 checks" in live and "shape 7" in live, "every check shows while grading"
     text = "\n".join(lines)
-    assert "┃" not in text and "│" not in text, "no table unless --verbose"
+    assert "┃" not in text and "│" not in text and "shape 7" not in text, "no table, no passed checks"
     assert text.count(CAUSE) == 2, "once among the failures, once on the last line"
-    assert len(lines) == 1 + 15 + 1 + 2 * 6 + 2, "the live list, the failures and the verdict, nothing more"
+    assert len(lines) == 2 * 6 + 2, "the failures with their messages and the verdict, nothing more"
     assert lines[-2].startswith("NOT PASSED: lstm_cell, 9/15 checks passed")
     assert lines[-1] == f"start with the first failure: [parity] parity check 0: h' differs by 1.0. Likely cause: {CAUSE}"
 
 
 def test_verbose_gives_the_full_table(monkeypatch):
-    text = "\n".join(grade_output(monkeypatch, verbose=True))
+    _, lines = after_the_live_list(grade_output(monkeypatch, verbose=True))
+    text = "\n".join(lines)
     assert "┃ check" in text and "shape 7" in text and "same cause as above" in text

@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
+from rich.text import Text
 
 from rnnprep.attempts import attempt_fields
 from rnnprep.cli.common import exercise as find_exercise
@@ -37,17 +39,29 @@ def run(args) -> int:
 
 
 def grade_once(ex, path: Path, args, fmt: str) -> int:
+    """On a terminal the checks show live while they run and give way to the summary (or, with
+    --verbose, the full table); elsewhere only the table or the JSON is written."""
     console = Console(stderr=fmt != "table")
     live = fmt == "table" and console.is_terminal
+    lines: list = []
+    display = Live(Group(*lines), console=console, transient=True, auto_refresh=False) if live else None
 
     def on_event(kind, payload):
         if kind == "collected":
-            console.print(f"[dim]grading {ex.slug}: {count_label(payload)}[/dim]")
+            lines.append(Text(f"grading {ex.slug}: {count_label(payload)}", style="dim"))
         elif kind == "result" and live:
-            console.print(check_line(payload, message=False))
+            lines.append(check_line(payload, message=False))
+        if display is not None:
+            display.update(Group(*lines), refresh=True)
+        elif kind == "collected":
+            console.print(lines[-1])
 
     try:
-        report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
+        if display is not None:
+            with display:
+                report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
+        else:
+            report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
     except GradingError as exc:
         raise UsageError(str(exc)) from None
     fields = None if args.no_record else attempt_fields(report, path)
