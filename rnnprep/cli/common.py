@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from rnnprep.cli.main import UsageError
-from rnnprep.content.loader import EXERCISE_SLUG, load_exercise, load_library
+from rnnprep.content.loader import EXERCISE_SLUG, exercise_folders, load_exercise, load_library
 from rnnprep.content.model import Exercise, Library
 from rnnprep.resources import exercises_dir
 
@@ -19,10 +19,13 @@ def library(args) -> Library:
 
 def exercise(slug: str) -> Exercise:
     """Load just the one exercise a command names (fast, and independent of the others)."""
-    folder = exercises_dir() / slug
-    if EXERCISE_SLUG.match(slug) and (folder / "exercise.yaml").is_file():
-        return load_exercise(folder)
-    slugs = sorted(p.name for p in exercises_dir().iterdir() if (p / "exercise.yaml").is_file())
+    shipped = exercises_dir() / slug
+    if EXERCISE_SLUG.match(slug) and (shipped / "exercise.yaml").is_file():
+        return load_exercise(shipped)
+    folders = exercise_folders()
+    if slug in folders:
+        return load_exercise(folders[slug])
+    slugs = sorted(folders)
     close = difflib.get_close_matches(slug, slugs, n=1)
     suggestion = f" (did you mean {close[0]}?)" if close else ""
     raise UsageError(f"unknown exercise {slug!r}{suggestion}; run `rnnprep exercises` to list them")

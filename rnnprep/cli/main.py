@@ -31,7 +31,7 @@ EXAMPLES = {
              "  rnnprep grade lstm_cell solution.py --json\n"
              "  rnnprep grade lstm_cell solution.py --format gradescope --output results.json\n"
              "  rnnprep grade lstm_cell solution.py --watch",
-    "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell",
+    "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell\n  rnnprep validate --exercises my-exercises",
     "bench": "rnnprep bench fast_lstm rnnprep-work/fast_lstm/fast_lstm.py\n"
              "  rnnprep bench fast_lstm mine.py --sizes 100x32x256 100x64x512 --device cuda",
     "doctor": "rnnprep doctor",
@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "user data directory)")
     parser.add_argument("--deck", type=Path, action="append", default=[], metavar="PATH",
                         help="also load questions from this YAML deck (repeatable)")
+    parser.add_argument("--exercises", type=Path, action="append", default=[], metavar="DIR", dest="exercise_dirs",
+                        help="also load the exercises in this folder, one subfolder each, laid out like the "
+                             "shipped ones (repeatable; also $RNNPREP_EXERCISES or config.yaml in the progress "
+                             "folder; see docs/writing-exercises.md)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = _command(sub, "quiz", "open the quiz directly", "rnnprep.cli.app_cmd")
@@ -120,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "validate", "prove exercises sound: reference passes, starter and mistakes fail",
                  "rnnprep.cli.validate_cmd")
     p.add_argument("slugs", nargs="*", metavar="SLUG")
+    p.add_argument("--exercises", type=Path, action="append", default=[], metavar="DIR", dest="validate_dirs",
+                   help="validate the exercises in this folder (repeatable) instead of the shipped ones")
     p.add_argument("--json", action="store_true")
 
     p = _command(sub, "bench", "time a solution against nn.LSTM over several sizes", "rnnprep.cli.bench_cmd")
@@ -153,10 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.home is not None:
-        import os
+    import os
 
+    if args.home is not None:
         os.environ["RNNPREP_HOME"] = str(args.home)
+    extra = [*args.exercise_dirs, *getattr(args, "validate_dirs", [])]
+    if extra:
+        before = [p for p in os.environ.get("RNNPREP_EXERCISES", "").split(os.pathsep) if p]
+        os.environ["RNNPREP_EXERCISES"] = os.pathsep.join([*map(str, extra), *before])
     module = importlib.import_module(getattr(args, "module", None) or "rnnprep.cli.app_cmd")
     from rnnprep.content.errors import ContentError
     from rnnprep.store.errors import StoreError
