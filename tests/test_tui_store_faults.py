@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
+import textwrap
 import time
 
 import pytest
+from helpers import ROOT, read_only_run
 from textual.widgets import TextArea
 
 from rnnprep.content.loader import load_library
@@ -87,3 +90,32 @@ def test_the_app_runs_over_a_home_that_is_a_file(library, monkeypatch, tmp_path)
             assert any(str(home) in m and "is a file, not a folder" in m for m in messages(app))
 
     asyncio.run(scenario())
+
+
+RATE_ONCE = textwrap.dedent("""
+    import asyncio
+    from textual.widgets import TextArea
+    from rnnprep.content.loader import load_library
+    from rnnprep.tui.app import RnnprepApp
+
+    async def main():
+        app = RnnprepApp(load_library([]))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            app.screen.query_one("#quiz-answer", TextArea).text = "kept while read-only"
+            await pilot.press("ctrl+r", "3")
+            await pilot.pause()
+            print("running", app.is_running, "pending", len(app.store.pending))
+            print("said", [n.message for n in app._notifications])
+
+    asyncio.run(main())
+""")
+
+
+def test_a_rating_on_a_read_only_database_file_is_kept_and_the_app_runs_on(private_home):
+    Store.open().close()
+    path = private_home / "progress.sqlite3"
+    proc = read_only_run([path], [sys.executable, "-c", RATE_ONCE], home=private_home, cwd=ROOT)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert "running True pending 1" in proc.stdout
+    assert "read-only" in proc.stdout and str(path) in proc.stdout

@@ -104,11 +104,11 @@ def start(args) -> int:
 def hint(args) -> int:
     """The next hint; when the store cannot remember it, the hint is still shown and the reason said."""
     ex = find_exercise(args.slug)
-    store = open_store()
     try:
+        store = open_store()
         index = store.next_hint_index(ex.slug, len(ex.hints))
     except StoreError as exc:
-        used = store.hints_used(ex.slug)
+        used = _hints_used(ex.slug)
         index = used if used < len(ex.hints) else None
         warn(f"this hint is not remembered: {exc}")
     console = Console()
@@ -119,6 +119,14 @@ def hint(args) -> int:
         return 0
     console.print(Markdown(f"**Hint {index + 1} of {len(ex.hints)}.** {ex.hints[index]}"))
     return 0
+
+
+def _hints_used(slug: str) -> int:
+    """Hints already opened, or 0 when the store cannot be read either."""
+    try:
+        return open_store().hints_used(slug)
+    except StoreError:
+        return 0
 
 
 def progress(args) -> int:
@@ -187,17 +195,24 @@ def reset(args) -> int:
 def solution(args) -> int:
     """The reference, once passed; `--force` shows it earlier and records that the learner gave up."""
     ex = find_exercise(args.slug)
-    store = open_store()
-    passed = any(a.passed for a in store.attempts(ex.slug))
+    try:
+        store = open_store()
+        passed = any(a.passed for a in store.attempts(ex.slug))
+    except StoreError:
+        if not args.force:
+            raise
+        store, passed = None, False
     if not passed and not args.force:
         raise UsageError(f"you have not passed {ex.slug} yet: the reference is shown once you pass, or now with "
                          "`--force`, which counts the exercise as given up")
     try:
-        store.mark_solution_seen(ex.slug, datetime.now(timezone.utc), gave_up=not passed)
+        (store or open_store()).mark_solution_seen(ex.slug, datetime.now(timezone.utc), gave_up=not passed)
+        remembered = True
     except StoreError as exc:
+        remembered = False
         warn(f"not remembered that you saw it: {exc}")
     console = Console()
-    if not passed:
+    if not passed and remembered:
         console.print(f"[yellow]{ex.slug} now counts as given up; grading it still records your attempts.[/yellow]")
     console.print(Syntax(ex.reference_path.read_text(encoding="utf-8"), "python", line_numbers=False))
     return 0
