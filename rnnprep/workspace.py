@@ -34,7 +34,8 @@ def chosen_workspace(store, given: Path | None = None) -> tuple[Path, str]:
 
 
 def remember(store, folder: Path) -> Path | None:
-    """Keep `folder` as the workspace; return the one it replaces, if it differs."""
+    """Keep `folder` (made absolute) as the workspace; return the one it replaces, if it differs."""
+    folder = Path(folder).resolve()
     before = store.setting(SETTING)
     if before != str(folder):
         store.set_setting(SETTING, str(folder))

@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 
 from rnnprep.cli.main import UsageError
-from rnnprep.content.loader import EXERCISE_SLUG, exercise_folders, load_exercise, load_library
+from rnnprep.content.loader import (
+    EXERCISE_SLUG,
+    exercise_folders,
+    load_exercise,
+    load_library,
+)
 from rnnprep.content.model import Exercise, Library
 from rnnprep.resources import exercises_dir
 

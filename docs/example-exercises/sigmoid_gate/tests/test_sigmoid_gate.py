@@ -6,7 +6,13 @@ from torch import nn
 from rnnprep.grading.checks import CheckFailure, check
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.compare import assert_close, first_match
-from rnnprep.grading.recurrent import assert_attached, assert_same_parameters, randn, reference_call, seeded
+from rnnprep.grading.recurrent import (
+    assert_attached,
+    assert_same_parameters,
+    randn,
+    reference_call,
+    seeded,
+)
 
 I, O, B = 5, 3, 4
 
