@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from rnnprep.store.db import Store, Summary
 from rnnprep.store.errors import StoreError
@@ -24,6 +24,8 @@ class GuardedStore:
         self._store: Store | None = None
         self._lock = threading.RLock()
         self._said: str | None = None
+        self._open_error: StoreError | None = None
+        self._told: set[str] = set()
         self.pending: list[tuple[str, tuple, dict]] = []
 
     def _open(self) -> Store | None:
@@ -31,6 +33,7 @@ class GuardedStore:
             try:
                 self._store = self._opener()
             except StoreError as exc:
+                self._open_error = exc
                 self._tell(str(exc))
                 return None
             if self._store.notice:
@@ -38,9 +41,10 @@ class GuardedStore:
         return self._store
 
     def _tell(self, message: str) -> None:
-        """Each distinct problem once, not on every retry."""
-        if message != self._said:
-            self._said = message
+        """Each distinct problem once, not on every retry or read."""
+        self._said = message
+        if message not in self._told:
+            self._told.add(message)
             self._report(message, True)
 
     def _read(self, name: str, default, *args):
@@ -67,8 +71,12 @@ class GuardedStore:
             if not self.pending:
                 return True
             store = self._open()
+            if store is None:
+                self._tell(f"{_kept(self.pending)} not saved yet, kept and retried every {RETRY_S:g} s: "
+                           f"{self._open_error}")
+                return False
             done = 0
-            while store is not None and self.pending:
+            while self.pending:
                 name, args, kwargs = self.pending[0]
                 try:
                     getattr(store, name)(*args, **kwargs)
@@ -83,6 +91,7 @@ class GuardedStore:
                 return False
             if self._said is not None:
                 self._said = None
+                self._told.clear()
                 self._report(f"Saved: the progress store took the {done} kept change(s).", False)
             return True
 
@@ -149,7 +158,10 @@ class GuardedStore:
         return self._read("best_attempts", {})
 
     def summary(self, now: datetime) -> Summary:
-        return self._read("summary", None, now) or Summary(0, 0, 0, 0, 0, 0, None, [])
+        """The store's summary, or an empty one with the same 30 days, so charts still draw."""
+        today = now.astimezone(timezone.utc).date()
+        empty = Summary(0, 0, 0, 0, 0, 0, None, [(today - timedelta(days=29 - i), 0) for i in range(30)])
+        return self._read("summary", None, now) or empty
 
     def close(self) -> None:
         with self._lock:
