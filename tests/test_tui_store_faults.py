@@ -112,10 +112,12 @@ RATE_ONCE = textwrap.dedent("""
 """)
 
 
-def test_a_rating_on_a_read_only_database_file_is_kept_and_the_app_runs_on(private_home):
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_rating_on_a_read_only_store_is_kept_and_the_app_runs_on(private_home, what):
     Store.open().close()
     path = private_home / "progress.sqlite3"
-    proc = read_only_run([path], [sys.executable, "-c", RATE_ONCE], home=private_home, cwd=ROOT)
+    proc = read_only_run([path if what == "file" else private_home], [sys.executable, "-c", RATE_ONCE],
+                         home=private_home, cwd=ROOT)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert "running True pending 1" in proc.stdout
     assert "read-only" in proc.stdout and str(path) in proc.stdout
