@@ -15,17 +15,17 @@ CASES = [
     ("missing_class.py", "import", "defines none of LSTMCell"),
     ("raises_at_import.py", "import", "raised FileNotFoundError"),
     ("os_exit_at_import.py", "import", "exited during the import of your file"),
-    ("kills_grader.py", "import", "grading process ended early"),
+    ("kills_grader.py", "import", "does not allow sending signals"),
     ("sys_exit_in_forward.py", "parity", "called sys.exit(0)"),
     ("infinite_loop.py", "limits", f"timed out after {TIMEOUT} s"),
     ("memory_hog.py", "limits", "ran out of memory"),
     ("output_flood.py", "limits", "flooded its output"),
     ("patched_comparisons.py", "parity", "differs from torch.nn"),
     ("lying_tensor.py", "parity", "differs from torch.nn"),
-    ("reads_caller_frames.py", "rules", "stack frames"),
-    ("atexit_hook.py", "rules", "import atexit"),
+    ("reads_caller_frames.py", "parity", "differs from torch.nn"),
+    ("atexit_hook.py", "limits", "corrupted the grader's channel"),
     ("fake_results_file.py", "parity", "differs from torch.nn"),
-    ("private_kernel_alias.py", "rules", "lstm_cell"),
+    ("private_kernel_alias.py", "rules", "nn.LSTMCell is not available in this exercise"),
 ]
 
 
@@ -64,13 +64,14 @@ def test_learner_file_is_never_modified(tmp_path):
     assert target.read_text() == original
 
 
-def test_native_kernel_in_untrapped_timed_steps_is_caught(tmp_path):
-    """The torch-function trap is lifted while speed is timed; a file that switches to torch's LSTM
-    kernel only then still fails rules, from the kernel's node in the autograd graph."""
+def test_native_kernel_when_unwatched_is_unavailable(tmp_path):
+    """A file that switches to torch's LSTM kernel whenever it believes nobody watches finds the
+    kernel gone: it is removed at the dispatcher, not watched, so the rules check fails from the
+    raise the trusted side saw."""
     report, _, code = grade_json("fast_lstm", HOSTILE / "untrapped_native_kernel.py", tmp_path)
     assert code == 1 and report["passed"] is False
     calls = next(c for c in report["checks"] if c["name"] == "test_no_forbidden_calls")
-    assert calls["status"] == "failed" and "autograd graph of a timed training step" in calls["message"], calls
+    assert calls["status"] == "failed" and "is not available in this exercise" in calls["message"], calls
 
 
 def test_cheaper_work_while_timed_fails_the_speed_check(tmp_path):

@@ -151,6 +151,14 @@ def doctor(args) -> int:
         table.add_row("cuDNN", str(torch.backends.cudnn.version()))
     table.add_row("GPU speed grading", "possible: rnnprep grade fast_lstm FILE --device cuda" if cuda else
                   "not possible here (no CUDA device); speed is graded against the CPU bar")
+    from rnnprep.grading.isolation import LAYER_WORDS
+    from rnnprep.grading.sandbox import probe_isolation
+
+    layers = probe_isolation()
+    for layer in layers.get("active", []):
+        table.add_row(f"sandbox: {layer}", f"active: {LAYER_WORDS.get(layer, layer)}")
+    for layer, why in layers.get("missing", {}).items():
+        table.add_row(f"sandbox: {layer}", Text(f"unavailable: {why}", style="yellow"))
     for name, value in where_things_live():
         table.add_row(name, value)
     console.print(table)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -57,11 +58,14 @@ def grade_once(ex, path: Path, args, fmt: str) -> int:
             console.print(lines[-1])
 
     try:
+        isolation = args.require_isolation or os.environ.get("RNNPREP_REQUIRE_ISOLATION") == "1"
         if display is not None:
             with display:
-                report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
+                report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event,
+                               require_isolation=isolation)
         else:
-            report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event)
+            report = grade(ex, path, timeout=args.timeout, device=args.device, on_event=on_event,
+                           require_isolation=isolation)
     except GradingError as exc:
         raise UsageError(str(exc)) from None
     fields = None if args.no_record else attempt_fields(report, path)

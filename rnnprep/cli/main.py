@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="the full table of every check (on a terminal the default is the failures only)")
     p.add_argument("--no-record", action="store_true", help="don't record this attempt in the progress store")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to run the file unless every sandbox layer is active (also "
+                        "RNNPREP_REQUIRE_ISOLATION=1, or require_isolation: true in exercise.yaml)")
 
     p = _command(sub, "validate", "prove exercises sound: reference passes, starter and mistakes fail",
                  "rnnprep.cli.validate_cmd")

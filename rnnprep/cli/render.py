@@ -65,6 +65,7 @@ def print_summary(console: Console, report: Report) -> None:
 def print_verdict(console: Console, report: Report) -> None:
     for note in report.notes:
         console.print(Text(f"note: {note}", style="yellow"))
+    console.print(Text(report.isolation_summary(), style="dim" if not report.isolation.get("missing") else "yellow"))
     if report.output_tail.strip():
         cut = " (truncated: only the end is shown)" if report.output_truncated else ""
         console.print(Text(f"your program's output{cut}:", style="dim"))

@@ -11,15 +11,18 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from rnnprep.grading.sandbox import prepare
 from rnnprep.process_group import kill_group
 
 KINDS = ("lstm", "gru", "rnn")
@@ -49,11 +52,15 @@ TASK_NOTES = {
 THREADS = 1
 """Torch threads in every worker: tiny models train fastest on one, and it keeps timings comparable."""
 CLIP = 5.0
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-WORKER_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); from rnnprep.compare.worker import main; "
-               "sys.exit(main(sys.argv[2:]))")
+WORKER_BOOT = ("import sys, json; sys.path.insert(0, sys.argv[1]); cfg = json.loads(sys.argv[2]); "
+               "from rnnprep.grading.isolation import Policy, enter; policy = Policy(**cfg['policy']); "
+               "status = enter(policy); from rnnprep.compare.worker import main; "
+               "sys.exit(main(sys.argv[2:], policy, status))")
 """Isolated mode (-I) keeps the current folder off sys.path (a learner's `torch.py` there must not
-shadow torch); this copy of rnnprep is put back explicitly, so a wheel and a checkout behave the same."""
+shadow torch); a copy of rnnprep's code is put first. The worker enters the sandbox's namespaces
+before torch starts any thread, and its Landlock and seccomp rules before the learner's file loads,
+exactly as a grading worker does."""
+CELLS_FILENAME = "cells.py"
 STDERR_TAIL = 4000
 
 
@@ -115,14 +122,21 @@ def train_one(kind: str, cells: str | None, config: dict, *, timeout: float = 30
     """Train one model in a fresh worker; every way the worker can fail becomes the row's one-line error."""
     notify = on_event or (lambda kind, event: None)
     notify(kind, {"event": "start"})
-    cfg = dict(config, model=kind, cells=str(Path(cells).resolve()) if cells else None, cells_name=cells)
-    proc = subprocess.Popen([sys.executable, "-I", "-c", WORKER_BOOT, str(PACKAGE_PARENT), json.dumps(cfg)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    root = Path(tempfile.mkdtemp(prefix="rnnprep-compare-"))
     try:
-        outcome = _collect(proc, kind, cells, timeout, lambda event: notify(kind, event))
+        code, policy = prepare(root, {CELLS_FILENAME: Path(cells)} if cells else {},
+                               cuda=str(config.get("device", "cpu")).startswith("cuda"))
+        cfg = dict(config, model=kind, cells=str(Path(policy.work) / CELLS_FILENAME) if cells else None,
+                   cells_name=cells, policy=policy.__dict__)
+        proc = subprocess.Popen([sys.executable, "-I", "-c", WORKER_BOOT, str(code), json.dumps(cfg)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, cwd=policy.work)
+        try:
+            outcome = _collect(proc, kind, cells, timeout, lambda event: notify(kind, event))
+        finally:
+            _kill(proc)
     finally:
-        _kill(proc)
+        shutil.rmtree(root, ignore_errors=True)
     notify(kind, {"event": "done", "ok": outcome.ok})
     return outcome
 

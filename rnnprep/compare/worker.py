@@ -138,14 +138,20 @@ def make_data(cfg: dict) -> tuple[datasets.Classification, datasets.Classificati
     return make(cfg["train_size"], cfg["train_seed"]), make(cfg["test_size"], cfg["test_seed"])
 
 
-def run(cfg: dict, emit) -> dict:
+def _nothing() -> None:
+    """No sandbox to finish setting up (tests that call `run` directly)."""
+
+
+def run(cfg: dict, emit, restrict=_nothing) -> dict:
+    """Train one model; `restrict` seals the sandbox right before the learner's file loads."""
     torch.set_num_threads(cfg["threads"])
     device = resolve_device(cfg["device"])
     kind = cfg["model"]
     path = Path(cfg["cells"]) if cfg.get("cells") else None
     shown = cfg.get("cells_name") or path          # the file as the learner named it, for messages
-    cell_class = load_cell_class(path, kind, shown) if path else None
     train_data, test_data = make_data(cfg)
+    restrict()
+    cell_class = load_cell_class(path, kind, shown) if path else None
     torch.manual_seed(cfg["seed"])
     sizes = dict(vocab_size=train_data.vocab_size, embed_dim=cfg["embed_dim"], hidden_size=cfg["hidden_size"],
                  num_classes=train_data.num_classes)
@@ -184,8 +190,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], policy=None, status=None) -> int:
+    """`policy`/`status`: the sandbox this process entered before torch loaded (None: none); its
+    Landlock and seccomp rules go on just before the learner's file is imported."""
     _die_with_parent()
+
+    def restrict() -> None:
+        if policy is not None:
+            from rnnprep.grading import isolation
+
+            isolation.restrict(policy, status)
+
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)                      # the learner's prints land on stderr, not in the protocol
     sys.stdout = sys.stderr
@@ -194,7 +209,7 @@ def main(argv: list[str]) -> int:
         protocol.write(json.dumps(event) + "\n")
 
     try:
-        emit(**run(json.loads(argv[0]), emit))
+        emit(**run(json.loads(argv[0]), emit, restrict))
     except Failure as exc:
         emit(event="error", kind=exc.kind, message=str(exc))
     except BaseException as exc:  # noqa: BLE001 - report anything, SystemExit from the learner's code included

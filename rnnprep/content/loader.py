@@ -33,7 +33,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 QUESTION_FIELDS = {"id", "number", "topics", "difficulty", "question", "answer", "key_points", "related_exercises"}
 EXERCISE_FIELDS = {"slug", "title", "difficulty", "topics", "summary", "defines", "forbidden", "time_limit_s",
-                   "memory_limit_mb", "weights", "hints", "mistakes", "settings"}
+                   "memory_limit_mb", "weights", "hints", "mistakes", "settings", "require_isolation"}
 
 
 def load_deck(path: Path) -> Deck:
@@ -153,6 +153,7 @@ def load_exercise(folder: Path) -> Exercise:
         mistakes=tuple(mistakes),
         path=folder,
         settings=MappingProxyType(dict(f.get("settings", dict, default={}))),
+        require_isolation=f.get("require_isolation", bool, default=False),
     )
 
 

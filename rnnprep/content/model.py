@@ -88,6 +88,8 @@ class Exercise:
     mistakes: tuple[Mistake, ...]
     path: Path
     settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    require_isolation: bool = False
+    """A teacher's switch: refuse to grade where any sandbox layer is unavailable."""
 
     @property
     def statement_path(self) -> Path:

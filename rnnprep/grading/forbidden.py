@@ -1,91 +1,89 @@
-"""The forbidden operations an exercise may name, and how each one is recognised.
+"""The forbidden operations an exercise may name, and how each one is made unavailable.
 
 Plain data, no torch: the content loader validates `forbidden:` against it, the sandbox
-worker turns it into runtime traps, and the static scan into source patterns.
+worker turns it into raising kernels at PyTorch's dispatcher (`blocks.py`), and the advisory
+static scan into source notes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+BLOCKED_MARKER = "is not available in this exercise"
+"""Every raising kernel's message contains this; the trusted side recognises a blocked call by
+it in a reply (a submission that fakes it only fails itself)."""
 
 
 @dataclass(frozen=True)
 class ForbiddenOp:
-    torch_functions: tuple[str, ...] = ()
-    """`__name__`s seen by a TorchFunctionMode, however the function was reached."""
-    classes: tuple[str, ...] = ()
-    """Dotted classes whose construction is trapped in the worker."""
-    python_functions: tuple[str, ...] = ()
-    """Dotted plain-Python functions wrapped in the worker (they bypass __torch_function__)."""
+    aten: tuple[str, ...] = ()
+    """ATen operators (every overload) whose kernels are replaced by raising ones, at every
+    dispatch key that has a kernel: however they are reached, they raise."""
+    python: tuple[str, ...] = ()
+    """Dotted plain-Python functions or classes (they never reach the dispatcher as one op);
+    replaced in their modules by raising stand-ins."""
     tokens: tuple[str, ...] = ()
-    """Attribute or imported names that the static scan flags."""
-    autograd_nodes: tuple[str, ...] = ()
-    """Prefixes of autograd node names only this op's native kernel leaves in a graph: the check
-    for timed runs, where the torch-function trap is lifted."""
+    """Names the advisory static scan notes in the source."""
+    advice: str = "write it yourself"
 
+    def message(self, name: str) -> str:
+        return f"{name} {BLOCKED_MARKER}: {self.advice}"
+
+
+_RNN_KERNELS = ("_cudnn_rnn", "miopen_rnn", "mkldnn_rnn_layer")
+"""Backend kernels every torch.nn recurrent layer can reach; blocked with any of them."""
+_CELL = "write the gate math yourself"
+_LAYER = "loop over time steps with your own cell"
 
 FORBIDDEN: dict[str, ForbiddenOp] = {
-    "nn.RNNCell": ForbiddenOp(("rnn_tanh_cell", "rnn_relu_cell"), ("torch.nn.RNNCell",), (), ("RNNCell",)),
-    "nn.RNN": ForbiddenOp(("rnn_tanh", "rnn_relu"), ("torch.nn.RNN",), (), ("RNN",)),
-    "nn.LSTMCell": ForbiddenOp(("lstm_cell",), ("torch.nn.LSTMCell",), (), ("LSTMCell",)),
-    "nn.LSTM": ForbiddenOp(("lstm",), ("torch.nn.LSTM",), (), ("LSTM",)),
-    "nn.GRUCell": ForbiddenOp(("gru_cell",), ("torch.nn.GRUCell",), (), ("GRUCell",)),
-    "nn.GRU": ForbiddenOp(("gru",), ("torch.nn.GRU",), (), ("GRU",)),
-    "torch.rnn_tanh_cell": ForbiddenOp(("rnn_tanh_cell",), tokens=("rnn_tanh_cell",)),
-    "torch.rnn_relu_cell": ForbiddenOp(("rnn_relu_cell",), tokens=("rnn_relu_cell",)),
-    "torch.rnn_tanh": ForbiddenOp(("rnn_tanh",), tokens=("rnn_tanh",)),
-    "torch.rnn_relu": ForbiddenOp(("rnn_relu",), tokens=("rnn_relu",)),
-    "torch.lstm_cell": ForbiddenOp(("lstm_cell", "_thnn_fused_lstm_cell"), tokens=("lstm_cell", "_thnn_fused_lstm_cell")),
-    "torch.lstm": ForbiddenOp(("lstm",), tokens=("lstm",)),
-    "torch.gru_cell": ForbiddenOp(("gru_cell", "_thnn_fused_gru_cell"), tokens=("gru_cell", "_thnn_fused_gru_cell")),
-    "torch.gru": ForbiddenOp(("gru",), tokens=("gru",)),
+    "nn.RNNCell": ForbiddenOp(("rnn_tanh_cell", "rnn_relu_cell"), ("torch.nn.RNNCell",), ("RNNCell",), _CELL),
+    "nn.RNN": ForbiddenOp(("rnn_tanh", "rnn_relu") + _RNN_KERNELS, ("torch.nn.RNN",), ("RNN",), _LAYER),
+    "nn.LSTMCell": ForbiddenOp(("lstm_cell", "_thnn_fused_lstm_cell"), ("torch.nn.LSTMCell",), ("LSTMCell",), _CELL),
+    "nn.LSTM": ForbiddenOp(("lstm",) + _RNN_KERNELS, ("torch.nn.LSTM",), ("LSTM",), _LAYER),
+    "nn.GRUCell": ForbiddenOp(("gru_cell", "_thnn_fused_gru_cell"), ("torch.nn.GRUCell",), ("GRUCell",), _CELL),
+    "nn.GRU": ForbiddenOp(("gru",) + _RNN_KERNELS, ("torch.nn.GRU",), ("GRU",), _LAYER),
+    "torch.rnn_tanh_cell": ForbiddenOp(("rnn_tanh_cell",), tokens=("rnn_tanh_cell",), advice=_CELL),
+    "torch.rnn_relu_cell": ForbiddenOp(("rnn_relu_cell",), tokens=("rnn_relu_cell",), advice=_CELL),
+    "torch.rnn_tanh": ForbiddenOp(("rnn_tanh",) + _RNN_KERNELS, tokens=("rnn_tanh",), advice=_LAYER),
+    "torch.rnn_relu": ForbiddenOp(("rnn_relu",) + _RNN_KERNELS, tokens=("rnn_relu",), advice=_LAYER),
+    "torch.lstm_cell": ForbiddenOp(("lstm_cell", "_thnn_fused_lstm_cell"),
+                                   tokens=("lstm_cell", "_thnn_fused_lstm_cell"), advice=_CELL),
+    "torch.lstm": ForbiddenOp(("lstm",) + _RNN_KERNELS, tokens=("lstm",), advice=_LAYER),
+    "torch.gru_cell": ForbiddenOp(("gru_cell", "_thnn_fused_gru_cell"),
+                                  tokens=("gru_cell", "_thnn_fused_gru_cell"), advice=_CELL),
+    "torch.gru": ForbiddenOp(("gru",) + _RNN_KERNELS, tokens=("gru",), advice=_LAYER),
     "F.scaled_dot_product_attention": ForbiddenOp(
-        ("scaled_dot_product_attention", "_scaled_dot_product_attention_math"),
-        tokens=("scaled_dot_product_attention",)),
-    "nn.MultiheadAttention": ForbiddenOp(("multi_head_attention_forward",), ("torch.nn.MultiheadAttention",), (),
-                                         ("MultiheadAttention", "multi_head_attention_forward")),
+        ("scaled_dot_product_attention", "_scaled_dot_product_attention_math",
+         "_scaled_dot_product_attention_math_for_mps", "_scaled_dot_product_flash_attention",
+         "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_efficient_attention",
+         "_scaled_dot_product_cudnn_attention", "_scaled_dot_product_fused_attention_overrideable",
+         "_fused_sdp_choice"),
+        tokens=("scaled_dot_product_attention",), advice="compute softmax(q k^T / sqrt(d)) v yourself"),
+    "nn.MultiheadAttention": ForbiddenOp(
+        ("_native_multi_head_attention",),
+        ("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
+        ("MultiheadAttention", "multi_head_attention_forward"), "split the heads and attend yourself"),
     "nn.utils.clip_grad_norm_": ForbiddenOp(
-        (), (), ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_",
-                 "torch.nn.utils.get_total_norm", "torch.nn.utils.clip_grads_with_norm_"),
-        ("clip_grad_norm_", "clip_grad_norm", "get_total_norm", "clip_grads_with_norm_")),
+        (), ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_norm", "torch.nn.utils.get_total_norm",
+             "torch.nn.utils.clip_grads_with_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_",
+             "torch.nn.utils.clip_grad.clip_grad_norm", "torch.nn.utils.clip_grad._get_total_norm",
+             "torch.nn.utils.clip_grad._clip_grads_with_norm_", "torch.nn.utils.clip_grad.get_total_norm",
+             "torch.nn.utils.clip_grad.clip_grads_with_norm_"),
+        ("clip_grad_norm_", "clip_grad_norm", "get_total_norm", "clip_grads_with_norm_"),
+        "compute the total norm and scale the gradients yourself"),
     "nn.utils.rnn.pack_padded_sequence": ForbiddenOp(
-        ("_pack_padded_sequence",), (), ("torch.nn.utils.rnn.pack_padded_sequence",),
-        ("pack_padded_sequence", "_pack_padded_sequence", "PackedSequence")),
+        ("_pack_padded_sequence",), ("torch.nn.utils.rnn.pack_padded_sequence",),
+        ("pack_padded_sequence", "_pack_padded_sequence", "PackedSequence"), "mask the padded steps yourself"),
     "nn.utils.rnn.pad_packed_sequence": ForbiddenOp(
-        ("_pad_packed_sequence",), (), ("torch.nn.utils.rnn.pad_packed_sequence",),
-        ("pad_packed_sequence", "_pad_packed_sequence")),
+        ("_pad_packed_sequence",), ("torch.nn.utils.rnn.pad_packed_sequence",),
+        ("pad_packed_sequence", "_pad_packed_sequence"), "mask the padded steps yourself"),
     "nn.utils.rnn.pack_sequence": ForbiddenOp(
-        (), (), ("torch.nn.utils.rnn.pack_sequence",), ("pack_sequence",)),
+        ("_pack_padded_sequence",), ("torch.nn.utils.rnn.pack_sequence",), ("pack_sequence",),
+        "mask the padded steps yourself"),
 }
 
-_RNN_KERNELS = ("CudnnRnnBackward", "MiopenRnnBackward")
-_KERNEL_NODES = {
-    "nn.LSTM": _RNN_KERNELS + ("MkldnnRnnLayerBackward",),
-    "torch.lstm": _RNN_KERNELS + ("MkldnnRnnLayerBackward",),
-    "nn.GRU": _RNN_KERNELS, "torch.gru": _RNN_KERNELS,
-    "nn.RNN": _RNN_KERNELS, "torch.rnn_tanh": _RNN_KERNELS, "torch.rnn_relu": _RNN_KERNELS,
-    "nn.LSTMCell": ("ThnnFusedLstmCellBackward",), "torch.lstm_cell": ("ThnnFusedLstmCellBackward",),
-    "nn.GRUCell": ("ThnnFusedGruCellBackward",), "torch.gru_cell": ("ThnnFusedGruCellBackward",),
+GUARDED_SOURCES: dict[str, tuple[str, ...]] = {
+    "nn.utils.clip_grad_norm_": ("torch.nn.utils.clip_grad",),
 }
-FORBIDDEN = {name: replace(op, autograd_nodes=_KERNEL_NODES.get(name, ())) for name, op in FORBIDDEN.items()}
-
-SANDBOX_ESCAPES: dict[str, str] = {
-    "eval": "evaluates code built at run time",
-    "exec": "executes code built at run time",
-    "compile": "compiles code built at run time",
-    "__import__": "imports modules by computed name",
-    "importlib": "imports modules by computed name",
-    "ctypes": "reaches native code directly",
-    "_VF": "calls torch's private kernels directly",
-    "_C": "calls torch's private C bindings directly",
-    "overrides": "tampers with torch function overrides",
-    "_getframe": "reads the caller's stack frames",
-    "inspect": "reads the grader's stack frames",
-    "gc": "walks the interpreter's objects",
-    "atexit": "registers code to run at exit",
-    "settrace": "tampers with tracing",
-    "setprofile": "tampers with tracing",
-    "builtins": "patches Python's builtins",
-    "sys.modules": "patches loaded modules",
-}
-"""Names a learner never needs for these exercises; each one is a way around the sandbox."""
+"""Modules made of nothing but a forbidden utility: their source (and bytecode) is made unreadable
+in the sandbox, so a submission cannot re-import or re-execute the original."""

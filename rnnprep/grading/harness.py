@@ -102,8 +102,9 @@ class Submission:
                           backward=bool(reply.get("backward")))
 
     @property
-    def violations(self) -> list[dict]:
-        return list(self.sandbox.violations)
+    def blocked(self) -> list[str]:
+        """Forbidden operations the submission reached (each raised; seen by the trusted side)."""
+        return list(self.sandbox.blocked)
 
 
 class Remote:
@@ -129,11 +130,6 @@ class Remote:
                                              "device": device, "lr": lr, "threads": threads, **header}, blobs,
                                             during=f"{self.name} training steps")
         return reply
-
-    def inspect_timed(self) -> None:
-        """After the clock stops: have the worker look at the timed steps' graphs (violations come back)."""
-        self.submission._request({"op": "inspect_timed", "handle": self.handle},
-                                 during=f"{self.name} graph inspection")
 
     def train(self, mode: bool = True) -> None:
         self.submission._request({"op": "set_mode", "handle": self.handle, "train": mode},

@@ -20,6 +20,8 @@ from rnnprep.grading.events import EventWriter
 from rnnprep.grading.sandbox import Limits, Sandbox, SandboxFailure
 
 LAST = ("rules", "limits")
+GRADING = pytest.StashKey["Grading"]()
+"""Where the grading state lives on the config (pytest's typed stash, not a private attribute)."""
 
 
 def pytest_addoption(parser):
@@ -30,6 +32,10 @@ def pytest_addoption(parser):
     group.addoption("--rnnprep-key-fd", type=int, help="a pipe that carries the event-signing key")
     group.addoption("--rnnprep-timeout", type=float, default=None)
     group.addoption("--rnnprep-device", default="cpu")
+    group.addoption("--rnnprep-lift-rules", action="store_true",
+                    help="no forbidden operation is blocked (validate's torch.nn oracle run)")
+    group.addoption("--rnnprep-require-isolation", action="store_true",
+                    help="refuse to run the submission unless every isolation layer is active")
 
 
 class Grading:
@@ -42,27 +48,29 @@ class Grading:
         timeout = config.getoption("--rnnprep-timeout") or self.exercise.time_limit_s
         self.device = config.getoption("--rnnprep-device")
         self.submission_path = Path(config.getoption("--rnnprep-submission"))
-        self.sandbox = Sandbox(self.submission_path, list(self.exercise.forbidden),
-                               Limits(timeout_s=timeout, memory_mb=self.exercise.memory_limit_mb))
+        self.lift_rules = bool(config.getoption("--rnnprep-lift-rules"))
+        forbidden = [] if self.lift_rules else list(self.exercise.forbidden)
+        self.sandbox = Sandbox(self.submission_path, forbidden,
+                               Limits(timeout_s=timeout, memory_mb=self.exercise.memory_limit_mb),
+                               device=self.device, hidden=[str(self.exercise.path)],
+                               require_isolation=bool(config.getoption("--rnnprep-require-isolation"))
+                               or self.exercise.require_isolation)
         self.sandbox.start()
         self.started = time.monotonic()
 
 
 def pytest_configure(config):
+    """Only a grading run gets the grading hooks: registered as their own plugin object, the way
+    pytest's faulthandler registers its hooks only when it is enabled."""
     config.addinivalue_line("markers", "rnnprep_check(category, title): a graded check")
     if config.getoption("--rnnprep-submission"):
         _undumpable()
-        config._rnnprep = Grading(config)
-
-
-def pytest_unconfigure(config):
-    grading = getattr(config, "_rnnprep", None)
-    if grading is not None:
-        grading.sandbox.close()
+        grading = config.stash[GRADING] = Grading(config)
+        config.pluginmanager.register(GradingHooks(grading), "rnnprep-grading")
 
 
 def _grading(request) -> Grading:
-    grading = getattr(request.config, "_rnnprep", None)
+    grading = request.config.stash.get(GRADING, None)
     if grading is None:
         pytest.fail("hidden suites run only under `rnnprep grade`")
     return grading
@@ -106,36 +114,46 @@ def _marker(item):
     return (mark.kwargs.get("category", "api"), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
 
 
-def pytest_collection_modifyitems(session, config, items):
-    grading = getattr(config, "_rnnprep", None)
-    if grading is None:
-        return
-    items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
-    checks = []
-    for it in items:
-        category, title = _marker(it)
-        checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
-    grading.events.emit("collected", checks=checks)
+class GradingHooks:
+    """The hooks of a grading run: check order, one signed result per check, the final event."""
 
+    def __init__(self, grading: Grading):
+        self.grading = grading
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    grading = getattr(item.config, "_rnnprep", None)
-    if grading is None:
+    def pytest_collection_modifyitems(self, session, config, items):
+        items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
+        checks = []
+        for it in items:
+            category, title = _marker(it)
+            checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
+        self.grading.events.emit("collected", checks=checks)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        category, _ = _marker(item)
+        if category is None:
+            status, message = "error", "internal: this test is not marked as a check"
+        elif report.when == "call" or (report.when == "setup" and not report.passed):
+            status, message = _outcome(report, call)
+            if status == "passed":
+                message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
+        else:
+            return report
+        self.grading.events.emit("result", id=item.nodeid, status=status, message=message,
+                                 duration=round(call.duration, 4))
         return report
-    category, title = _marker(item)
-    if category is None:
-        status, message = "error", "internal: this test is not marked as a check"
-    elif report.when == "call" or (report.when == "setup" and not report.passed):
-        status, message = _outcome(report, call)
-        if status == "passed":
-            message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
-    else:
-        return report
-    grading.events.emit("result", id=item.nodeid, status=status, message=message,
-                        duration=round(call.duration, 4))
-    return report
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        grading = self.grading
+        out = grading.sandbox.output
+        grading.events.emit("finished", incidents=grading.sandbox.incidents, blocked=grading.sandbox.blocked,
+                            isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
+                            output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
+                            device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+
+    def pytest_unconfigure(self, config):
+        self.grading.sandbox.close()
 
 
 def _outcome(report, call) -> tuple[str, str]:
@@ -155,14 +173,17 @@ def _outcome(report, call) -> tuple[str, str]:
     return "error", f"internal error in the hidden suite ({name}: {str(exc)[:300]})"
 
 
-def pytest_sessionfinish(session, exitstatus):
-    grading = getattr(session.config, "_rnnprep", None)
-    if grading is None:
-        return
-    out = grading.sandbox.output
-    grading.events.emit("finished", incidents=grading.sandbox.incidents, violations=grading.sandbox.violations,
-                        output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
-                        device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+def _scan_notes(grading: Grading) -> list[str]:
+    """The static scan is advisory: it can point at a line worth a second look, never fail a file
+    (ordinary code such as `getattr(F, self.nonlinearity)` looks like an escape to it)."""
+    from rnnprep.grading.static_scan import scan
+
+    try:
+        source = grading.submission_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    findings = scan(source, tuple(grading.sandbox.forbidden))
+    return [f"static scan (not graded): {f}" for f in findings[:5]]
 
 
 def _read_key(fd: int) -> bytes:

@@ -32,6 +32,9 @@ class Report:
     output_tail: str = ""
     output_truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    isolation: dict = field(default_factory=dict)
+    """{"active": [layer, ...], "missing": {layer: why}} as the worker reported it at start-up,
+    before the submission was loaded."""
 
     @property
     def graded(self) -> list[CheckResult]:
@@ -90,6 +93,16 @@ class Report:
             return self.headline()
         return f"{self.headline()}; first problem: {first.title}: {first.message}"
 
+    def isolation_summary(self) -> str:
+        """One line on the sandbox the file ran in, naming every missing layer and why."""
+        active, missing = self.isolation.get("active", []), self.isolation.get("missing", {})
+        if not active and not missing:
+            return "sandbox: the worker never reported its isolation"
+        if not missing:
+            return f"sandbox: all {len(active)} isolation layers active"
+        shown = "; ".join(f"{k} ({v})" for k, v in missing.items())
+        return f"sandbox: {len(active)} of {len(active) + len(missing)} isolation layers active; missing: {shown}"
+
     def to_json(self) -> dict:
         return {
             "exercise": self.exercise,
@@ -103,6 +116,7 @@ class Report:
             "output_tail": self.output_tail,
             "output_truncated": self.output_truncated,
             "notes": self.notes,
+            "isolation": self.isolation,
         }
 
     def to_gradescope(self, max_score: float = 100.0) -> dict:

@@ -2,7 +2,9 @@
 
 The suite runs in its own pytest process (the trusted side), which in turn drives the
 sandbox worker. This process only reads signed events, so it can time the whole thing out,
-and it fails closed: a check with no signed "passed" result is not passed.
+and it fails closed: a check with no signed "passed" result is not passed, and any sign that
+the channel was tampered with (an unsigned line, a second result for a check, an event for a
+check that was never collected) fails the grade.
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ class GradingError(Exception):
 
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
-          on_event: EventCallback | None = None, cancel: threading.Event | None = None) -> Report:
+          on_event: EventCallback | None = None, cancel: threading.Event | None = None,
+          lift_rules: bool = False, require_isolation: bool = False) -> Report:
     """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
-    progress, and setting `cancel` stops the run (unfinished checks then read as not run)."""
+    progress, and setting `cancel` stops the run (unfinished checks then read as not run).
+
+    `lift_rules` blocks no forbidden operation (validate's torch.nn oracle run only);
+    `require_isolation` refuses to run the file unless every sandbox layer is active."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -47,7 +53,12 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
            "-p", "rnnprep.grading.plugin", "-c", os.devnull, "--rootdir", str(exercise.tests_path),
            "--confcutdir", str(exercise.tests_path), "-o", "python_files=test_*.py",
            "--rnnprep-submission", str(submission.resolve()), "--rnnprep-exercise", str(exercise.path),
-           "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget), "--rnnprep-device", device]
+           "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget),
+           "--rnnprep-device", device]
+    if lift_rules:
+        cmd.append("--rnnprep-lift-rules")
+    if require_isolation:
+        cmd.append("--rnnprep-require-isolation")
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -75,8 +86,11 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
             if check.message.startswith("no result"):
                 check.message = (f"no result: the grading process ended early ({ended}) before this check "
                                  "reported; a submission must not signal or kill other processes")
-    if collector.tampered:
-        report.notes.append(f"{collector.tampered} unsigned or forged event line(s) were ignored")
+    if collector.tampering:
+        report.checks.append(CheckResult(
+            id="channel", name="event_channel", category="limits", title="the grader's event channel stayed intact",
+            message="failed closed: " + "; ".join(collector.tampering[:3])
+                    + ". Something wrote to the grader's own channel; a submission must not", weight=1.0))
     return report
 
 
@@ -115,16 +129,19 @@ class _Collector:
         self.exercise, self.key, self.on_event = exercise, key, on_event
         self.checks: dict[str, CheckResult] = {}
         self.finished: dict | None = None
-        self.tampered = 0
+        self.tampering: list[str] = []
+        self.reported: set[str] = set()
         self.pytest_output = ""
 
     def feed(self, line: str) -> None:
         event = verify(self.key, line)
         if event is None:
-            self.tampered += 1
+            self.tampering.append("an unsigned or forged event line arrived")
             return
         kind = event.get("event")
-        if kind == "collected" and not self.checks:
+        if self.finished is not None:
+            self.tampering.append(f"a {kind!r} event arrived after the run finished")
+        elif kind == "collected" and not self.checks:
             for c in event.get("checks", []):
                 self.checks[c["id"]] = CheckResult(id=c["id"], name=c["name"], category=c["category"],
                                                    title=c["title"])
@@ -132,12 +149,18 @@ class _Collector:
             self._notify("collected", list(self.checks.values()))
         elif kind == "result" and event.get("id") in self.checks:
             check = self.checks[event["id"]]
-            if check.status == "error" and check.message.startswith("no result"):
-                check.status, check.message = event["status"], event.get("message", "")
-                check.duration = float(event.get("duration", 0.0))
+            if check.id in self.reported:
+                self.tampering.append(f"a second result arrived for {check.title!r}")
+                check.status, check.message = "error", "failed closed: this check reported twice"
+                return
+            self.reported.add(check.id)
+            check.status, check.message = event["status"], event.get("message", "")
+            check.duration = float(event.get("duration", 0.0))
             self._notify("result", check)
         elif kind == "finished":
             self.finished = event
+        else:
+            self.tampering.append(f"an unexpected {kind!r} event arrived")
 
     def _weigh(self) -> None:
         """Each category weighs what exercise.yaml says, shared among its checks."""
@@ -160,4 +183,6 @@ class _Collector:
         finished = self.finished or {}
         return Report(exercise=self.exercise.slug, checks=checks, device=finished.get("device", device),
                       output_tail=finished.get("output_tail", ""),
-                      output_truncated=bool(finished.get("output_truncated", False)))
+                      output_truncated=bool(finished.get("output_truncated", False)),
+                      notes=[str(n) for n in finished.get("notes", [])],
+                      isolation=finished.get("isolation") or {})

@@ -7,18 +7,23 @@ does can make a request look successful unless a well-formed reply arrived in ti
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
 import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnnprep.grading.forbidden import BLOCKED_MARKER
+from rnnprep.grading.isolation import Policy
 from rnnprep.grading.wire import (
     ChannelClosed,
     ChannelTimeout,
@@ -28,11 +33,55 @@ from rnnprep.grading.wire import (
 )
 
 MAX_RESTARTS = 3
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 WORKER_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from rnnprep.grading.worker import main; main(sys.argv[2:])"
-"""Isolated mode (-I) keeps the learner's folder and environment off sys.path; the grader's own
-copy of rnnprep is put back explicitly, so a wheel and a checkout behave the same."""
+"""Isolated mode (-I) keeps the learner's folder and environment off sys.path; a copy of the
+grader's own package code (never its exercise content) is put first, so a wheel and a checkout
+behave the same and the Landlock policy can allow exactly that copy."""
 SUBMISSION_FILENAME = "submission.py"
+
+
+def interpreter_roots() -> list[str]:
+    """What the worker's interpreter reads: its standard library and site-packages (not paths
+    that `.pth` files add, such as an editable checkout with its exercises and git history)."""
+    paths = sysconfig.get_paths()
+    roots = [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"], *site.getsitepackages()]
+    return sorted({os.path.realpath(r) for r in roots if os.path.isdir(r)})
+
+
+def content_paths() -> list[str]:
+    """Everything the worker must never read: the shipped exercises and decks, and the installed
+    package itself (the worker runs from a copy without them)."""
+    from rnnprep import resources
+
+    paths = [resources.exercises_dir(), resources.questions_dir(), PACKAGE_DIR]
+    return [str(p.resolve()) for p in paths]
+
+
+def probe_isolation(timeout: float = 30.0) -> dict:
+    """Which isolation layers this machine grants a worker: {"active": [...], "missing": {...}}."""
+    boot = "import sys; sys.path.insert(0, sys.argv[1]); from rnnprep.grading.isolation import probe_main; probe_main(sys.argv[2])"
+    with tempfile.TemporaryDirectory(prefix="rnnprep-probe-") as work:
+        try:
+            proc = subprocess.run([sys.executable, "-I", "-c", boot, str(PACKAGE_DIR.parent), work],
+                                  capture_output=True, text=True, timeout=timeout, cwd=work)
+            return json.loads(proc.stdout.strip().splitlines()[-1])
+        except (subprocess.TimeoutExpired, ValueError, IndexError, OSError) as exc:
+            return {"active": [], "missing": {"probe": f"the isolation probe failed: {exc}"}}
+
+
+def prepare(root: Path, files: dict[str, Path], *, hidden: list[str] = (), cuda: bool = False) -> tuple[Path, Policy]:
+    """Lay out a worker's folder: `code/` (a copy of the rnnprep package without its content,
+    the only grader code the worker can read) and `work/` (the files it may touch), and the
+    Landlock/namespace policy for it. Returns the code folder and the policy."""
+    code, work = root / "code", root / "work"
+    shutil.copytree(PACKAGE_DIR, code / "rnnprep", ignore=shutil.ignore_patterns("_data", "__pycache__"))
+    work.mkdir()
+    for name, source in files.items():
+        shutil.copyfile(source, work / name)
+    policy = Policy(work=str(work), read=[*interpreter_roots(), str(code)], hidden=[*content_paths(), *hidden],
+                    cuda=cuda)
+    return code, policy
 
 
 class SandboxFailure(Exception):
@@ -87,17 +136,25 @@ class OutputCapture:
 
 
 class Sandbox:
-    def __init__(self, submission: Path, forbidden: list[str], limits: Limits):
+    def __init__(self, submission: Path, forbidden: list[str], limits: Limits, *, device: str = "cpu",
+                 hidden: list[str] = (), isolate: bool = True, require_isolation: bool = False):
         self.submission = Path(submission)
         self.forbidden = list(forbidden)
         self.limits = limits
+        self.device = device
+        self.hidden = list(hidden)
+        self.isolate = isolate
+        self.require_isolation = require_isolation
+        self.isolation: dict = {}
+        """What the worker reported in its start-up handshake, before any submission code ran."""
+        self.blocked: list[str] = []
+        """Forbidden operations the submission reached, seen here in the replies' errors."""
         self.deadline = time.monotonic() + limits.timeout_s
         self.proc: subprocess.Popen | None = None
         self.workdir: Path | None = None
         self.poisoned: SandboxFailure | None = None
         self.restarts = -1
         self.incidents: list[dict] = []
-        self.violations: list[dict] = []
         self.output = OutputCapture(limits.output_cap_bytes, limits.output_tail_bytes)
         self.loaded_names: list[str] = []
         self.load_reply: dict | None = None
@@ -108,12 +165,15 @@ class Sandbox:
         """Spawn the worker now; it imports torch while the suite is still being collected."""
         self.restarts += 1
         self.workdir = Path(tempfile.mkdtemp(prefix="rnnprep-sandbox-"))
-        shutil.copyfile(self.submission, self.workdir / SUBMISSION_FILENAME)
+        code, policy = prepare(self.workdir, {SUBMISSION_FILENAME: self.submission}, hidden=self.hidden,
+                               cuda=self.device.startswith("cuda"))
+        work = Path(policy.work)
+        config = {"policy": policy.__dict__, "forbidden": self.forbidden, "isolate": self.isolate}
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
         memory = self.limits.memory_mb * 1024 * 1024
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "TMPDIR": str(self.workdir),
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work), "CUDA_CACHE_PATH": str(work),
                "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
         for key in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS", "CUDA_VISIBLE_DEVICES",
                     "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH"):
@@ -127,8 +187,8 @@ class Sandbox:
             _die_with_parent()
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", WORKER_BOOT, str(PACKAGE_PARENT), str(req_r), str(resp_w)],
-            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=self.workdir, env=env,
+            [sys.executable, "-I", "-c", WORKER_BOOT, str(code), str(req_r), str(resp_w), json.dumps(config)],
+            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=work, env=env,
             pass_fds=(req_r, resp_w), start_new_session=True, preexec_fn=limit,
         )
         for fd in (req_r, resp_w, out_w):
@@ -138,15 +198,12 @@ class Sandbox:
         self.resp_fd = resp_r
         self.output.on_flood = self._flood
         threading.Thread(target=self.output.drain, args=(out_r,), daemon=True).start()
-        self._send({"op": "setup", "forbidden": self.forbidden})
+        self._send({"op": "setup"})
         self._pending_setup = True
 
     def _flood(self) -> None:
         self._flooded = True
         self.kill()
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
 
     def request(self, header: dict, blobs: list[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
         """Send one request and wait for its reply within the remaining time budget."""
@@ -159,8 +216,19 @@ class Sandbox:
             raise SandboxFailure(f"not run: {self.poisoned}", kind=self.poisoned.kind)
         if self.proc is not None and self.proc.poll() is None:
             if self._pending_setup:
-                self._receive("start-up")
+                reply, _ = self._receive("start-up")
                 self._pending_setup = False
+                if not self.isolation:
+                    self.isolation = reply.get("isolation") or {}
+                missing = self.isolation.get("missing") or {}
+                if self.require_isolation and missing:
+                    self.kill()
+                    shown = "; ".join(f"{k}: {v}" for k, v in missing.items())
+                    self.poisoned = SandboxFailure(
+                        f"refused to run your file: isolation was required but these layers are unavailable "
+                        f"here ({shown}); `rnnprep doctor` lists what this machine offers", kind="limits")
+                    self.incidents.append({"kind": "isolation", "message": str(self.poisoned)})
+                    raise self.poisoned
                 if self.load_reply is not None:
                     self._send({"op": "load", "path": SUBMISSION_FILENAME, "names": self.loaded_names})
                     self._receive("import of your file")
@@ -206,9 +274,12 @@ class Sandbox:
             self.poisoned = failure
             self.incidents.append({"kind": "protocol", "message": str(failure)})
             raise failure from None
-        for v in reply.get("violations", []) if isinstance(reply.get("violations"), list) else []:
-            if isinstance(v, dict) and v not in self.violations:
-                self.violations.append(v)
+        error = reply.get("error")
+        if not reply.get("ok") and isinstance(error, dict) and BLOCKED_MARKER in str(error.get("message", "")):
+            seen = str(error["message"]).splitlines()[0][:300]
+            where = f" (line {error['line']} of your file)" if isinstance(error.get("line"), int) else ""
+            if seen + where not in self.blocked:
+                self.blocked.append(seen + where)
         return reply, blobs
 
     def _death(self, during: str) -> SandboxFailure:
@@ -219,6 +290,13 @@ class Sandbox:
                 f"during {during} and was stopped", kind="limits")
             self.poisoned = failure
             self.incidents.append({"kind": "output", "message": str(failure)})
+            return failure
+        if during == "start-up":
+            time.sleep(0.2)  # let the drain thread collect the worker's last words
+            tail = " | ".join(self.output.text().strip().splitlines()[-3:])[-500:]
+            failure = SandboxFailure(f"the grader's sandbox failed to start before your file was loaded "
+                                     f"(exit status {code}){': ' + tail if tail else ''}", kind="limits")
+            self.incidents.append({"kind": "start-up", "message": str(failure)})
             return failure
         if code is not None and code < 0:
             sig = signal.Signals(-code).name

@@ -105,7 +105,6 @@ def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]],
     with torch_threads(threads):
         result = _interleaved(remote_run, local, device=device, sizes=sizes, steps=steps, trials=trials,
                               warmup=warmup, give_up_ratio=give_up_ratio)
-    remote.inspect_timed()
     result.losses = {"submission": remote_losses,
                      **{name: run.losses for name, run in local.items() if isinstance(run, LocalTrainer)}}
     return result

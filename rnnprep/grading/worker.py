@@ -1,14 +1,18 @@
 """The sandbox worker: the only process that ever imports a submission.
 
 It answers a narrow set of requests from the trusted side (load the file, build an object,
-load weights, call a method with autograd, report violations) over two pipes, and sends
-back plain tensors. It traps forbidden torch operations at run time; the trusted side
-backs that up with a static scan, since code running here could disarm the traps.
+load weights, call a method with autograd) over two pipes, and sends back plain tensors.
+Before the submission exists here, `main` isolates the process (namespaces, Landlock,
+seccomp: `isolation.py`), makes the forbidden operations raise at PyTorch's dispatcher
+(`blocks.py`) and arms an audit hook (`audit.py`). Nothing this process says about itself
+after the submission loads is trusted: the trusted side judges only the tensors it gets back
+and the errors it sees.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import traceback
@@ -17,21 +21,16 @@ SUBMISSION_MODULE = "submission"
 
 
 class Worker:
-    def __init__(self, req_fd: int, resp_fd: int):
+    def __init__(self, req_fd: int, resp_fd: int, isolation: dict):
         from rnnprep.grading.wire import FrameReader
 
         self.reader = FrameReader(req_fd)
         self.resp_fd = resp_fd
+        self.isolation = isolation
         self.module = None
         self.path = None
         self.objects: dict[int, object] = {}
-        self.violations: list[dict] = []
-        self.reported = 0
-        self.forbidden: dict[str, object] = {}
         self.optimizers: dict[int, object] = {}
-        self.untrapped = None
-        self.inspect_graph = None
-        self.timed_graphs: list = []
 
     def serve(self) -> None:
         from rnnprep.grading.wire import ChannelClosed
@@ -50,8 +49,6 @@ class Worker:
                 reply = {"ok": True, **reply}
             except BaseException as exc:  # the submission may raise anything, SystemExit included
                 reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
-            reply["violations"] = self.violations[self.reported:]
-            self.reported = len(self.violations)
             from rnnprep.grading.wire import write_frame
 
             write_frame(self.resp_fd, reply, out_blobs)
@@ -72,14 +69,12 @@ class Worker:
                 or "not enough memory" in message}
 
     def op_setup(self, header, blobs):
+        """The start-up handshake, answered before any submission code exists in this process,
+        so the isolation it reports is what the kernel granted."""
         import torch
 
-        from rnnprep.grading.traps import install_traps
-
         torch.manual_seed(0)
-        self.forbidden = header.get("forbidden", [])
-        self.untrapped, self.inspect_graph = install_traps(self.forbidden, self.violations, lambda: self.path)
-        return {"torch": torch.__version__, "cuda": torch.cuda.is_available()}, []
+        return {"torch": torch.__version__, "isolation": self.isolation}, []
 
     def op_load(self, header, blobs):
         path = os.path.abspath(header["path"])
@@ -169,7 +164,7 @@ class Worker:
         The trusted side times the whole request itself (the worker's own clock is information
         only, since a submission could tamper with it) and checks the returned per-step losses
         against torch.nn's, so a layer cannot do cheaper work only while it is timed. The
-        graphs are kept for `inspect_timed`, which looks for native kernels after the clock stops.
+        forbidden kernels stay blocked while timed: the blocks cost nothing on allowed ops.
         """
         import time
 
@@ -189,7 +184,7 @@ class Worker:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
         losses = []
         started = time.perf_counter()
-        with torch_threads(header.get("threads")), self.untrapped():
+        with torch_threads(header.get("threads")):
             for _ in range(steps):
                 out = obj(*args, **kwargs)
                 first = out[0] if isinstance(out, (tuple, list)) else out
@@ -198,16 +193,9 @@ class Worker:
                 opt.step()
                 opt.zero_grad(set_to_none=True)
                 losses.append(loss.detach())
-                self.timed_graphs.append(first.grad_fn)
             if device.startswith("cuda"):
                 torch.cuda.synchronize()
         return {"losses": [float(v) for v in losses], "worker_s": time.perf_counter() - started}, []
-
-    def op_inspect_timed(self, header, blobs):
-        """Walk the graphs of the timed steps since the last call for native-kernel nodes."""
-        graphs, self.timed_graphs = self.timed_graphs, []
-        self.inspect_graph(graphs)
-        return {"steps": len(graphs)}, []
 
     def op_call(self, header, blobs):
         """Call a method or a module-level function, then backpropagate given upstream grads."""
@@ -278,12 +266,36 @@ def _pair(output, upstream, outs, ups):
 
 
 def main(argv: list[str]) -> None:
-    req_fd, resp_fd = int(argv[0]), int(argv[1])
-    import torch  # noqa: F401  (imported before the first request so start-up overlaps the suite's)
+    """Isolate, import torch, block the forbidden kernels, restrict, arm the hook, then serve.
 
-    Worker(req_fd, resp_fd).serve()
+    The order matters: namespaces need a single-threaded process (before torch starts its
+    thread pools); the dispatcher blocks need torch; Landlock and seccomp come last because
+    the blocks' hidden source files are known only once torch is imported."""
+    req_fd, resp_fd = int(argv[0]), int(argv[1])
+    config = json.loads(argv[2])
+    from rnnprep.grading import isolation
+
+    policy = isolation.Policy(**config["policy"])
+    if config.get("isolate", True):
+        status = isolation.enter(policy)
+    else:
+        status = isolation.Status(missing={layer: "turned off for this run" for layer in isolation.LAYERS})
+        os.chdir(policy.work)
+    import torch  # noqa: F401  (before the first request, so start-up overlaps the suite's)
+
+    from rnnprep.grading import audit, blocks, fixtures, threads, wire  # noqa: F401  (loaded before Landlock)
+
+    forbidden = list(config.get("forbidden", []))
+    handles = blocks.install(forbidden)
+    if config.get("isolate", True):
+        isolation.restrict(policy, status, blocks.guarded_files(forbidden))
+    audit.install(os.path.abspath(SUBMISSION_FILENAME), handles)
+    del handles
+    Worker(req_fd, resp_fd, {"active": status.active, "missing": status.missing}).serve()
     os._exit(0)
 
+
+SUBMISSION_FILENAME = "submission.py"
 
 if __name__ == "__main__":
     main(sys.argv[1:])
