@@ -45,7 +45,8 @@ def grade_output(monkeypatch, verbose: bool) -> list[str]:
         return rep
 
     monkeypatch.setattr(grade_cmd, "grade", fake_grade)
-    args = SimpleNamespace(timeout=None, device="cpu", no_record=True, verbose=verbose, output=None)
+    args = SimpleNamespace(timeout=None, device="cpu", no_record=True, verbose=verbose, output=None,
+                           require_isolation=False)
     assert grade_cmd.grade_once(SimpleNamespace(slug="lstm_cell"), None, args, "table") == 1
     return out.getvalue()
 
