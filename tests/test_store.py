@@ -199,9 +199,23 @@ def test_newer_schema_is_refused_with_clear_message(tmp_path):
     assert f"schema version {SCHEMA_VERSION + 5}" in message
 
 
-def test_not_a_database_is_refused_with_clear_message(tmp_path):
+def test_not_a_database_is_moved_aside_never_silently_replaced(tmp_path):
+    junk = b"this is not sqlite at all, just some text" * 100
+    (tmp_path / "progress.sqlite3").write_bytes(junk)
+    store = Store.open(tmp_path)
+    [aside] = tmp_path.glob("progress.sqlite3.corrupt-*")
+    assert aside.read_bytes() == junk and str(aside) in store.notice
+    assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_a_corrupt_store_that_cannot_be_moved_is_refused_with_clear_message(tmp_path, monkeypatch):
     (tmp_path / "progress.sqlite3").write_bytes(b"this is not sqlite at all, just some text" * 100)
-    with pytest.raises(StoreError, match="not a readable rnnprep progress store"):
+
+    def refuse(self, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    with pytest.raises(StoreError, match="not a readable rnnprep progress store.*could not be moved aside"):
         Store.open(tmp_path)
 
 

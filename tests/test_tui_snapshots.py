@@ -7,6 +7,7 @@ by a fixed report, so the pictures only change when the screens do.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +29,7 @@ def library():
 @pytest.fixture
 def app(library, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    return RnnprepApp(library, clock=lambda: NOW)
+    return RnnprepApp(library, clock=lambda: NOW, workspace=Path("rnnprep-work"))
 
 
 def test_home(app, library, snap_compare):

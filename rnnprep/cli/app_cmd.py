@@ -33,6 +33,10 @@ def run(args) -> int:
                 raise UsageError(f"no question has topic {args.topic!r}; topics: {', '.join(lib.topics)}")
         app = RnnprepApp(lib, quiz=quiz, options=args)
     app.run()
+    if not app.store.flush():
+        from rnnprep.cli.common import warn
+
+        warn(f"{len(app.store.pending)} change(s) made in the app could not be saved: {app.store.problem}")
     if app.load_error is not None:
         raise app.load_error
     return app.return_code or 0

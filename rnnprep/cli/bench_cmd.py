@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnnprep.cli.common import exercise as find_exercise
-from rnnprep.cli.common import submission_file
+from rnnprep.cli.common import require_device, submission_file
 from rnnprep.cli.main import UsageError
 
 NOISY_CV = 0.2
@@ -39,15 +39,12 @@ def parse_sizes(specs: list[str] | None, default) -> list:
 def bench(args) -> int:
     ex = find_exercise(args.slug)
     submission_file(args.path, ex)
-    import torch
-
+    require_device(args.device)
     from rnnprep.grading.bench import run_bench, supports, timing_threads
     from rnnprep.grading.speed import SpeedSizes, device_name
 
     if not supports(ex):
         raise UsageError(f"{ex.slug} has no speed benchmark (try fast_lstm)")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise UsageError("--device cuda: CUDA is not available on this machine (see `rnnprep doctor`)")
     base = ex.settings["sizes"]
     default = [SpeedSizes(T=t, B=base["B"], I=base["I"], H=base["H"]) for t in (25, 50, 100, 200)]
     default += [SpeedSizes(T=base["T"], B=base["B"], I=h, H=h) for h in (64, 128, 512)]
@@ -81,18 +78,48 @@ def bench(args) -> int:
         if chart is not None:
             console.print(chart)
             if axis == "T":
-                console.print(Text("A ratio that climbs with T points at O(T²) work, e.g. indexing x_proj[t] in the "
-                                   "loop.", style="dim"))
+                points = [(r.sizes.T, r.result.ratio("submission", "reference")) for r in along(rows, axis, key)]
+                console.print(Text(t_trend(points, noisy > NOISY_CV), style="dim"))
     return 0
+
+
+MIN_T_SPREAD = 4
+"""The longest T must be this many times the shortest before a trend along T means anything."""
+MIN_LONG_T = 100
+CLIMB = 1.5
+"""How much faster than the hidden reference's the learner's time must grow to call it a trend."""
+
+
+def t_trend(points: list[tuple[int, float]], noisy: bool) -> str:
+    """What the T sweep says, from (T, yours ÷ reference) pairs: a claim only when the learner's time
+    grows clearly faster with T than the hidden reference's, which does the same work the right way."""
+    points = sorted(points)
+    (t0, first), (t1, last) = points[0], points[-1]
+    if t1 < MIN_LONG_T or t1 < MIN_T_SPREAD * t0:
+        return (f"The sizes are too small to tell a trend along T (T={t0}..{t1}); use a longest T of at least "
+                f"{MIN_LONG_T} and {MIN_T_SPREAD}x the shortest.")
+    if noisy:
+        return "The timings are too noisy to tell a trend along T; rerun on a quiet machine."
+    growth = last / first
+    if growth > CLIMB:
+        return (f"From T={t0} to T={t1} your time per step grows {growth:.1f}x more than the hidden reference's: "
+                "work that grows faster than T, e.g. indexing x_proj[t] or concatenating outputs inside the loop.")
+    return (f"From T={t0} to T={t1} your time grows with T like the hidden reference's ({growth:.2f}x "
+            "relative): no sign of work that grows faster than T.")
+
+
+def along(rows, axis: str, key) -> list:
+    """The rows that vary only along `axis`, the other sizes held at their most measured values."""
+    other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
+    held = Counter((r.sizes.B, other(r.sizes)) for r in rows).most_common(1)
+    pick = [r for r in rows if held and (r.sizes.B, other(r.sizes)) == held[0][0]]
+    return sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
 
 
 def ratio_bars(rows, axis: str, key, title: str) -> Panel | None:
     """A bar per size along `axis`, the other sizes held at their most measured values, so the
     trend is visible at a glance in any terminal."""
-    other = (lambda s: s.H) if axis == "T" else (lambda s: s.T)
-    held = Counter((r.sizes.B, other(r.sizes)) for r in rows).most_common(1)
-    pick = [r for r in rows if held and (r.sizes.B, other(r.sizes)) == held[0][0]]
-    pick = sorted({key(r.sizes): r for r in pick}.values(), key=lambda r: key(r.sizes))
+    pick = along(rows, axis, key)
     top = max((r.result.ratio("submission", "nn.LSTM") for r in pick), default=1.0)
     lines = []
     for r in pick:
@@ -132,5 +159,23 @@ def doctor(args) -> int:
         table.add_row(f"sandbox: {layer}", f"active: {LAYER_WORDS.get(layer, layer)}")
     for layer, why in layers.get("missing", {}).items():
         table.add_row(f"sandbox: {layer}", Text(f"unavailable: {why}", style="yellow"))
+    for name, value in where_things_live():
+        table.add_row(name, value)
     console.print(table)
     return 0
+
+
+def where_things_live() -> list[tuple[str, str]]:
+    """Where progress and the workspace are, and whether the store can be written: in words, never a traceback."""
+    from rnnprep.store.db import Store
+    from rnnprep.store.errors import StoreError
+    from rnnprep.store.location import db_path
+    from rnnprep.workspace import chosen_workspace
+
+    try:
+        store = Store.open()
+    except StoreError as exc:
+        return [("progress", f"{db_path()}: {exc}"), ("workspace", str(chosen_workspace(None)[0]))]
+    state = f" (read-only: {store.read_only})" if store.read_only else ""
+    workspace, source = chosen_workspace(store)
+    return [("progress", f"{store.path}{state}"), ("workspace", f"{workspace} ({source})")]

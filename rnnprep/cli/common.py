@@ -1,12 +1,19 @@
-"""Small pieces every command needs: the library with the user's decks, and exercise lookup."""
+"""Small pieces every command needs: the library, exercise lookup, the device check, the store."""
 
 from __future__ import annotations
 
 import difflib
+import re
+import sys
 from pathlib import Path
 
 from rnnprep.cli.main import UsageError
-from rnnprep.content.loader import EXERCISE_SLUG, load_exercise, load_library
+from rnnprep.content.loader import (
+    EXERCISE_SLUG,
+    exercise_folders,
+    load_exercise,
+    load_library,
+)
 from rnnprep.content.model import Exercise, Library
 from rnnprep.resources import exercises_dir
 
@@ -17,10 +24,13 @@ def library(args) -> Library:
 
 def exercise(slug: str) -> Exercise:
     """Load just the one exercise a command names (fast, and independent of the others)."""
-    folder = exercises_dir() / slug
-    if EXERCISE_SLUG.match(slug) and (folder / "exercise.yaml").is_file():
-        return load_exercise(folder)
-    slugs = sorted(p.name for p in exercises_dir().iterdir() if (p / "exercise.yaml").is_file())
+    shipped = exercises_dir() / slug
+    if EXERCISE_SLUG.match(slug) and (shipped / "exercise.yaml").is_file():
+        return load_exercise(shipped)
+    folders = exercise_folders()
+    if slug in folders:
+        return load_exercise(folders[slug])
+    slugs = sorted(folders)
     close = difflib.get_close_matches(slug, slugs, n=1)
     suggestion = f" (did you mean {close[0]}?)" if close else ""
     raise UsageError(f"unknown exercise {slug!r}{suggestion}; run `rnnprep exercises` to list them")
@@ -38,3 +48,32 @@ def submission_file(path: Path, ex: Exercise) -> Path:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     return path
+
+
+def require_device(device: str) -> None:
+    """A device this machine lacks is a usage error up front, so no report ever names a device
+    the submission did not run on. Torch is imported only when a GPU is asked for."""
+    if device == "cpu":
+        return
+    if not re.fullmatch(r"cuda(:\d+)?", device):
+        raise UsageError(f"--device must be cpu or cuda, got {device!r}")
+    import torch
+
+    index = int(device.partition(":")[2] or 0)
+    if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+        raise UsageError(f"--device {device}: no such CUDA device on this machine; `rnnprep doctor` shows what "
+                         "torch sees here")
+
+
+def warn(message: str) -> None:
+    print(f"rnnprep: {message}", file=sys.stderr)
+
+
+def open_store():
+    """The progress store, with anything opening it had to do (a corrupt file moved aside) said once."""
+    from rnnprep.store.db import Store
+
+    store = Store.open()
+    if store.notice:
+        warn(store.notice)
+    return store

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timezone
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.syntax import Syntax
 from rich.table import Table
 
 from rnnprep.cli.common import exercise as find_exercise
-from rnnprep.cli.common import library
+from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
+from rnnprep.store.errors import StoreError
 
 
 def run(args) -> int:
     return {"questions": questions, "exercises": exercises, "show": show, "start": start, "hint": hint,
-            "progress": progress}[args.command](args)
+            "progress": progress, "solution": solution}[args.command](args)
 
 
 def questions(args) -> int:
@@ -63,15 +66,32 @@ def show(args) -> int:
 
 
 def start(args) -> int:
-    """Copy the starter and the statement into DIR/SLUG/; an existing solution is never touched."""
-    from rnnprep.workspace import write_starter
+    """Copy the starter and the statement into WORKSPACE/SLUG/; an existing solution is never touched.
+
+    The workspace used is remembered, so every later command and the app find it from any folder.
+    """
+    from rnnprep.workspace import chosen_workspace, remember, write_starter
 
     ex = find_exercise(args.slug)
     try:
-        solution, written = write_starter(ex, args.dir)
-    except FileExistsError as exc:
-        raise UsageError(str(exc)) from None
+        store = open_store()
+        folder, _ = chosen_workspace(store, args.dir)
+    except StoreError as exc:
+        store, folder = None, chosen_workspace(None, args.dir)[0]
+        warn(f"the workspace {folder} is not remembered: {exc}")
+    try:
+        solution, written = write_starter(ex, folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write the starter into {folder}: {exc.strerror or exc}") from None
     console = Console()
+    if store is not None:
+        try:
+            before = remember(store, folder)
+        except StoreError as exc:
+            warn(f"the workspace {folder} is not remembered: {exc}")
+        else:
+            if before is not None:
+                console.print(f"your workspace is now {folder} (it was {before})")
     statement = solution.parent / "README.md"
     if written:
         console.print(f"wrote {solution} and {statement}")
@@ -82,10 +102,15 @@ def start(args) -> int:
 
 
 def hint(args) -> int:
-    from rnnprep.store.db import Store
-
+    """The next hint; when the store cannot remember it, the hint is still shown and the reason said."""
     ex = find_exercise(args.slug)
-    index = Store.open().next_hint_index(ex.slug, len(ex.hints))
+    try:
+        store = open_store()
+        index = store.next_hint_index(ex.slug, len(ex.hints))
+    except StoreError as exc:
+        used = _hints_used(ex.slug)
+        index = used if used < len(ex.hints) else None
+        warn(f"this hint is not remembered: {exc}")
     console = Console()
     if index is None:
         console.print(f"all {len(ex.hints)} hints for {ex.slug} are already shown:")
@@ -96,15 +121,28 @@ def hint(args) -> int:
     return 0
 
 
-def progress(args) -> int:
-    from rnnprep.store.db import Store
+def _hints_used(slug: str) -> int:
+    """Hints already opened, or 0 when the store cannot be read either."""
+    try:
+        return open_store().hints_used(slug)
+    except StoreError:
+        return 0
 
+
+def progress(args) -> int:
+    if (args.quiz or args.exercises) and not args.reset:
+        raise UsageError("--quiz and --exercises go with --reset")
+    if args.reset:
+        return reset(args)
     lib = library(args)
-    store = Store.open()
+    store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
     best = store.best_attempts()
     if args.json:
+        from rnnprep.workspace import chosen_workspace
+
         print(json.dumps({
+            "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
             "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
             "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
@@ -112,16 +150,69 @@ def progress(args) -> int:
         }, indent=1))
         return 0
     console = Console()
+    from rnnprep.workspace import chosen_workspace
+
+    workspace, source = chosen_workspace(store)
+    console.print(f"[bold]Progress[/bold]: {store.path}")
+    console.print(f"[bold]Workspace[/bold]: {workspace}"
+                  + (" (not chosen yet: the first `rnnprep start` makes it yours)" if source == "not chosen yet" else
+                     f" (from ${source})" if source.startswith("RNNPREP") else ""))
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
                   f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
     for col in ("exercise", "status", "best score", "attempts"):
         table.add_column(col)
     attempts = store.attempts()
+    gave_up = store.gave_up()
     for e in lib.exercises:
         mine = [a for a in attempts if a.exercise == e.slug]
         status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
+        status = "gave up" if e.slug in gave_up and status != "passed" else status
         score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
         table.add_row(e.slug, status, score, str(len(mine)))
     console.print(table)
+    return 0
+
+
+def reset(args) -> int:
+    """Forget progress after a yes; what is kept (the workspace, the files in it) is said."""
+    quiz, exercises = (args.quiz, args.exercises) if (args.quiz or args.exercises) else (True, True)
+    store = open_store()
+    what = " and ".join(w for w, on in (("quiz cards and reviews", quiz),
+                                        ("exercise attempts, hints and solutions seen", exercises)) if on)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--reset would delete all {what} in {store.path}; add --yes to confirm")
+        answer = input(f"Delete all {what} in {store.path}? This cannot be undone. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    store.reset(quiz=quiz, exercises=exercises)
+    print(f"deleted all {what}; your workspace and the files in it are untouched")
+    return 0
+
+
+def solution(args) -> int:
+    """The reference, once passed; `--force` shows it earlier and records that the learner gave up."""
+    ex = find_exercise(args.slug)
+    try:
+        store = open_store()
+        passed = any(a.passed for a in store.attempts(ex.slug))
+    except StoreError:
+        if not args.force:
+            raise
+        store, passed = None, False
+    if not passed and not args.force:
+        raise UsageError(f"you have not passed {ex.slug} yet: the reference is shown once you pass, or now with "
+                         "`--force`, which counts the exercise as given up")
+    try:
+        (store or open_store()).mark_solution_seen(ex.slug, datetime.now(timezone.utc), gave_up=not passed)
+        remembered = True
+    except StoreError as exc:
+        remembered = False
+        warn(f"not remembered that you saw it: {exc}")
+    console = Console()
+    if not passed and remembered:
+        console.print(f"[yellow]{ex.slug} now counts as given up; grading it still records your attempts.[/yellow]")
+    console.print(Syntax(ex.reference_path.read_text(encoding="utf-8"), "python", line_numbers=False))
     return 0

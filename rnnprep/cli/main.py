@@ -27,12 +27,13 @@ EXAMPLES = {
     "show": "rnnprep show lstm_cell",
     "start": "rnnprep start lstm_cell --dir ~/rnn-practice",
     "hint": "rnnprep hint lstm_cell",
-    "progress": "rnnprep progress\n  rnnprep progress --json",
+    "progress": "rnnprep progress\n  rnnprep progress --json\n  rnnprep progress --reset --quiz",
+    "solution": "rnnprep solution lstm_cell\n  rnnprep solution lstm_cell --force",
     "grade": "rnnprep grade lstm_cell rnnprep-work/lstm_cell/lstm_cell.py\n"
              "  rnnprep grade lstm_cell solution.py --json\n"
              "  rnnprep grade lstm_cell solution.py --format gradescope --output results.json\n"
              "  rnnprep grade lstm_cell solution.py --watch",
-    "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell",
+    "validate": "rnnprep validate\n  rnnprep validate lstm_cell rnn_cell\n  rnnprep validate --exercises my-exercises",
     "bench": "rnnprep bench fast_lstm rnnprep-work/fast_lstm/fast_lstm.py\n"
              "  rnnprep bench fast_lstm mine.py --sizes 100x32x256 100x64x512 --device cuda",
     "doctor": "rnnprep doctor",
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "user data directory)")
     parser.add_argument("--deck", type=Path, action="append", default=[], metavar="PATH",
                         help="also load questions from this YAML deck (repeatable)")
+    parser.add_argument("--exercises", type=Path, action="append", default=[], metavar="DIR", dest="exercise_dirs",
+                        help="also load the exercises in this folder, one subfolder each, laid out like the "
+                             "shipped ones (repeatable; also $RNNPREP_EXERCISES or config.yaml in the progress "
+                             "folder; see docs/writing-exercises.md)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = _command(sub, "quiz", "open the quiz directly", "rnnprep.cli.app_cmd")
@@ -89,13 +94,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "start", "write an exercise's starter and statement into a workspace", "rnnprep.cli.content_cmds")
     p.add_argument("slug")
-    p.add_argument("--dir", type=Path, default=Path("rnnprep-work"), help="workspace (default ./rnnprep-work)")
+    p.add_argument("--dir", type=Path, default=None,
+                   help="workspace folder, remembered for every later command and the app (default: the one "
+                        "remembered, else $RNNPREP_WORKSPACE, else ./rnnprep-work)")
 
     p = _command(sub, "hint", "show the next hint for an exercise", "rnnprep.cli.content_cmds")
     p.add_argument("slug")
 
-    p = _command(sub, "progress", "show quiz and exercise progress", "rnnprep.cli.content_cmds")
+    p = _command(sub, "progress", "show quiz and exercise progress, where it is kept, and the workspace",
+                 "rnnprep.cli.content_cmds")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--reset", action="store_true", help="forget progress (asks first): quiz and exercises, or "
+                                                        "only what --quiz / --exercises names")
+    p.add_argument("--quiz", action="store_true", help="with --reset: only the quiz's cards and reviews")
+    p.add_argument("--exercises", action="store_true", help="with --reset: only attempts, hints and solutions seen")
+    p.add_argument("--yes", action="store_true", help="with --reset: don't ask")
+
+    p = _command(sub, "solution", "show an exercise's reference solution once you have passed it",
+                 "rnnprep.cli.content_cmds")
+    p.add_argument("slug")
+    p.add_argument("--force", action="store_true", help="show it before passing; the exercise then counts as given up")
 
     p = _command(sub, "grade", "grade a solution file with the exercise's hidden tests", "rnnprep.cli.grade_cmd")
     p.add_argument("slug")
@@ -107,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=None, help="seconds the submission may run in total")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--watch", action="store_true", help="re-grade every time the file is saved")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="the full table of every check (on a terminal the default is the failures only)")
     p.add_argument("--no-record", action="store_true", help="don't record this attempt in the progress store")
     p.add_argument("--require-isolation", action="store_true",
                    help="refuse to run the file unless every sandbox layer is active (also "
@@ -115,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "validate", "prove exercises sound: reference passes, starter and mistakes fail",
                  "rnnprep.cli.validate_cmd")
     p.add_argument("slugs", nargs="*", metavar="SLUG")
+    p.add_argument("--exercises", type=Path, action="append", default=[], metavar="DIR", dest="validate_dirs",
+                   help="validate the exercises in this folder (repeatable) instead of the shipped ones")
     p.add_argument("--json", action="store_true")
 
     p = _command(sub, "bench", "time a solution against nn.LSTM over several sizes", "rnnprep.cli.bench_cmd")
@@ -148,16 +170,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.home is not None:
-        import os
+    import os
 
+    if args.home is not None:
         os.environ["RNNPREP_HOME"] = str(args.home)
+    extra = [*args.exercise_dirs, *getattr(args, "validate_dirs", [])]
+    if extra:
+        before = [p for p in os.environ.get("RNNPREP_EXERCISES", "").split(os.pathsep) if p]
+        os.environ["RNNPREP_EXERCISES"] = os.pathsep.join([*map(str, extra), *before])
     module = importlib.import_module(getattr(args, "module", None) or "rnnprep.cli.app_cmd")
     from rnnprep.content.errors import ContentError
+    from rnnprep.store.errors import StoreError
 
     try:
         return int(module.run(args) or 0)
-    except (UsageError, ContentError) as exc:
+    except (UsageError, ContentError, StoreError) as exc:
         print(f"rnnprep: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

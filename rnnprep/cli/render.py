@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from rnnprep.grading.failures import SAME, failures
 from rnnprep.grading.report import CheckResult, Report
 
 STYLE = {"passed": ("✔", "green"), "failed": ("✘", "red"), "error": ("!", "bold red"), "skipped": ("–", "yellow")}
@@ -16,16 +17,16 @@ def status_text(status: str) -> Text:
     return Text(f"{mark} {status}", style=style)
 
 
-def check_line(check: CheckResult) -> Text:
+def check_line(check: CheckResult, message: bool = True) -> Text:
     line = status_text(check.status)
     line.append(f"  [{check.category}] {check.title}")
-    if check.message and check.status != "passed":
+    if message and check.message and check.status != "passed":
         line.append(f"\n      {check.message}", style="dim")
     return line
 
 
 def report_table(report: Report) -> Table:
-    """One row a check; a failure that repeats the one above says so instead of printing it again."""
+    """One row a check; a failure whose cause was given above says so instead of repeating it."""
     table = Table(title=f"rnnprep grade: {report.exercise}", title_justify="left", show_lines=False,
                   expand=True)
     table.add_column("check", ratio=3)
@@ -34,20 +35,34 @@ def report_table(report: Report) -> Table:
     with_messages = any(c.message for c in report.checks)
     if with_messages:
         table.add_column("message", ratio=4)
-    previous = None
+    shown = {check.id: message for check, message in failures(report)}
     for c in report.checks:
         row = [c.title, c.category, status_text(c.status)]
         if with_messages:
-            failed = c.status in ("failed", "error")
-            repeated = failed and c.message and c.message == previous
-            row.append(Text("same cause as above", style="dim") if repeated else (c.message or ""))
-            previous = c.message if failed else None
+            message = shown.get(c.id, c.message or "")
+            row.append(Text(message, style="dim") if message == SAME else message)
         table.add_row(*row)
     return table
 
 
 def print_report(console: Console, report: Report) -> None:
+    """The full table (`--verbose`, or output that is not a terminal), then the verdict."""
     console.print(report_table(report))
+    print_verdict(console, report)
+
+
+def print_summary(console: Console, report: Report) -> None:
+    """After the live list: only the failures with their messages (each cause once), then the verdict."""
+    shown = failures(report)
+    if shown:
+        console.print()
+    for check, message in shown:
+        console.print(Text.assemble(status_text(check.status), f"  [{check.category}] {check.title}"))
+        console.print(Text(f"    {message}", style="dim"))
+    print_verdict(console, report)
+
+
+def print_verdict(console: Console, report: Report) -> None:
     for note in report.notes:
         console.print(Text(f"note: {note}", style="yellow"))
     console.print(Text(report.isolation_summary(), style="dim" if not report.isolation.get("missing") else "yellow"))
@@ -60,4 +75,5 @@ def print_report(console: Console, report: Report) -> None:
                        f"{report.device})", style=style))
     first = report.first_problem
     if first is not None:
-        console.print(Text(f"start with the first failure: [{first.category}] {first.title}", style="red"))
+        console.print(Text(f"start with the first failure: [{first.category}] {first.title}: "
+                           f"{first.message or first.status}", style="red"))

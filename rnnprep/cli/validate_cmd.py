@@ -9,11 +9,20 @@ from rich.text import Text
 
 from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import library
+from rnnprep.cli.main import UsageError
 from rnnprep.grading.validate import validate_exercise
 
 
 def run(args) -> int:
-    exercises = [find_exercise(s) for s in args.slugs] if args.slugs else list(library(args).exercises)
+    if args.slugs:
+        exercises = [find_exercise(s) for s in args.slugs]
+    elif args.validate_dirs:
+        exercises = [e for e in library(args).exercises
+                     if any(e.path.parent.resolve() == d.resolve() for d in args.validate_dirs)]
+        if not exercises:
+            raise UsageError(f"no exercise (a subfolder with exercise.yaml) in {', '.join(map(str, args.validate_dirs))}")
+    else:
+        exercises = list(library(args).exercises)
     console = Console(stderr=args.json)
     results = []
     for ex in exercises:

@@ -16,3 +16,22 @@ class ContentError(Exception):
         where = f"{self.path}:{line}" if line else str(self.path)
         what = f"{field}: " if field else ""
         super().__init__(f"{where}: {what}{message}")
+
+
+class ContentErrors(ContentError):
+    """Several content problems found in one pass, so an author fixes them all in one go."""
+
+    def __init__(self, errors: list[ContentError]):
+        first = errors[0]
+        super().__init__(first.path, first.reason, line=first.line, field=first.field)
+        self.errors = errors
+        self.args = (f"{len(errors)} problems:\n" + "\n".join(f"  {e}" for e in errors),)
+
+
+def raise_all(errors: list[ContentError]) -> None:
+    """Raise the one error, or all of them together; do nothing when there are none."""
+    flat = [e for err in errors for e in (err.errors if isinstance(err, ContentErrors) else [err])]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise ContentErrors(flat)

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Iterable
 
 from rnnprep.content.claims import NEGATION, compiled, judge_point
-from rnnprep.content.errors import ContentError
+from rnnprep.content.errors import ContentError, raise_all
 from rnnprep.content.model import (
     CHECK_CATEGORIES,
     DIFFICULTIES,
@@ -55,12 +55,18 @@ def load_deck(path: Path, *, strict: bool = True) -> Deck:
     title = top.get("title", str)
     questions: list[Question] = []
     numbers: dict[int, int] = {}
+    errors: list[ContentError] = []
     for item in top.items("questions", minimum=1):
-        q = _question(item, deck_id, path, strict)
-        if q.number in numbers:
-            item.fail(f"number {q.number} is used twice in this deck", "number")
+        try:
+            q = _question(item, deck_id, path, strict)
+            if q.number in numbers:
+                item.fail(f"number {q.number} is used twice in this deck", "number")
+        except ContentError as exc:
+            errors.append(exc)
+            continue
         numbers[q.number] = 1
         questions.append(q)
+    raise_all(errors)
     return Deck(id=deck_id, title=title, path=path, questions=tuple(questions))
 
 
@@ -253,12 +259,36 @@ def load_exercise(folder: Path) -> Exercise:
     )
 
 
+def exercise_roots() -> list[Path]:
+    """The shipped exercises folder, then the learner's extra ones (see rnnprep.config)."""
+    from rnnprep.config import extra_exercise_dirs
+
+    extra = extra_exercise_dirs()
+    for folder in extra:
+        if not folder.is_dir():
+            raise ContentError(folder, "no such exercises folder (given with --exercises, $RNNPREP_EXERCISES "
+                                       "or config.yaml)")
+    return [exercises_dir(), *extra]
+
+
+def exercise_folders(roots: list[Path] | None = None) -> dict[str, Path]:
+    """slug -> folder over every root; a slug in two roots is an error naming both."""
+    found: dict[str, Path] = {}
+    for root in exercise_roots() if roots is None else roots:
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file()):
+            if folder.name in found:
+                raise ContentError(folder / "exercise.yaml", f"exercise {folder.name!r} is already defined by "
+                                                             f"{found[folder.name] / 'exercise.yaml'}")
+            found[folder.name] = folder
+    return found
+
+
 def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
-    root = root or exercises_dir()
-    if not root.is_dir():
-        return ()
-    folders = sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file())
-    loaded = (load_exercise(p) for p in folders)
+    """Every exercise of `root`, or of all the roots, easiest first."""
+    folders = exercise_folders([root] if root is not None else None)
+    loaded = (load_exercise(p) for p in folders.values())
     return tuple(sorted(loaded, key=lambda e: (DIFFICULTIES.index(e.difficulty), e.slug)))
 
 
@@ -272,29 +302,35 @@ def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = Tr
     shipped = shipped_deck_paths() if include_shipped else []
     paths = shipped + [Path(p) for p in extra_decks]
     decks = []
+    errors: list[ContentError] = []
     for p in paths:
-        if not p.is_file():
-            raise ContentError(p, "no such deck file")
-        decks.append(load_deck(p, strict=p not in shipped))
+        try:
+            if not p.is_file():
+                raise ContentError(p, "no such deck file")
+            decks.append(load_deck(p, strict=p not in shipped))
+        except ContentError as exc:
+            errors.append(exc)
     exercises = load_exercises() if exercises is None else exercises
     known = {e.slug for e in exercises}
     seen: dict[str, Path] = {}
     deck_ids: dict[str, Path] = {}
     for deck in decks:
         if deck.id in deck_ids:
-            _fail_at(deck.path, ("deck",), f"deck id {deck.id!r} is also used by {deck_ids[deck.id]}")
+            errors.append(_error_at(deck.path, ("deck",), f"deck id {deck.id!r} is also used by {deck_ids[deck.id]}"))
         deck_ids[deck.id] = deck.path
         for i, q in enumerate(deck.questions):
             if q.id in seen:
-                _fail_at(deck.path, ("questions", i, "id"), f"duplicate question id {q.id!r} (also in {seen[q.id]})")
+                errors.append(_error_at(deck.path, ("questions", i, "id"),
+                                        f"duplicate question id {q.id!r} (also in {seen[q.id]})"))
             seen[q.id] = deck.path
             for j, slug in enumerate(q.related_exercises):
                 if slug not in known:
-                    _fail_at(deck.path, ("questions", i, "related_exercises", j),
-                             f"unknown exercise {slug!r} (known: {', '.join(sorted(known)) or 'none'})")
+                    errors.append(_error_at(deck.path, ("questions", i, "related_exercises", j),
+                                            f"unknown exercise {slug!r} (known: {', '.join(sorted(known)) or 'none'})"))
+    raise_all(errors)
     return Library(decks=tuple(decks), exercises=exercises)
 
 
-def _fail_at(path: Path, where: tuple, message: str):
+def _error_at(path: Path, where: tuple, message: str) -> ContentError:
     _, lines = load_yaml(path)
-    raise ContentError(path, message, line=line_of(lines, where), field=dotted(where))
+    return ContentError(path, message, line=line_of(lines, where), field=dotted(where))

@@ -71,14 +71,17 @@ class Report:
         return "PASSED" if self.passed else "NOT PASSED"
 
     def counts(self) -> str:
-        """'lstm_cell, 10/15 checks passed', or why none of them count."""
-        n = len(self.graded)
-        if self.passed:
+        """'lstm_cell, 10/15 checks passed', or why none of them count; the same checks
+        `count_label` announces, skipped ones named."""
+        counted = [c for c in self.checks if c.weight > 0]
+        n, ok = len(counted), sum(c.status == "passed" for c in counted)
+        skipped = sum(c.status == "skipped" for c in counted)
+        tail = f", {skipped} skipped" if skipped else ""
+        if self.passed and not skipped:
             return f"{self.exercise}, all {n} checks passed"
-        ok = sum(c.status == "passed" for c in self.graded)
         if not self.loaded:
             return f"{self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
-        return f"{self.exercise}, {ok}/{n} checks passed"
+        return f"{self.exercise}, {ok}/{n} checks passed{tail}"
 
     def headline(self) -> str:
         return f"{self.outcome}: {self.counts()}"
@@ -147,6 +150,13 @@ class Report:
         return json.dumps(self.to_json(), indent=2)
 
 
+def count_label(checks: list[CheckResult]) -> str:
+    """'15 checks', and the informational ones apart, so the announcement agrees with the verdict's count."""
+    graded = sum(c.weight > 0 for c in checks)
+    extra = len(checks) - graded
+    return f"{graded} checks" + (f" and {extra} for information only" if extra else "")
+
+
 def report_from_json(data: dict) -> Report:
     """Rebuild a stored report (the progress store keeps the JSON)."""
     checks = [CheckResult(id=c["name"], name=c["name"], category=c["category"], title=c.get("title", c["name"]),
@@ -157,4 +167,4 @@ def report_from_json(data: dict) -> Report:
                   output_truncated=data.get("output_truncated", False), notes=data.get("notes", []))
 
 
-__all__ = ["CheckResult", "Report", "STATUSES", "asdict", "report_from_json"]
+__all__ = ["STATUSES", "CheckResult", "Report", "asdict", "count_label", "report_from_json"]

@@ -1,5 +1,6 @@
-"""Prove an exercise sound: its reference passes, its starter fails, each known mistake fails
-in the promised category with the promised message. Runs the real grader end to end.
+"""Prove an exercise sound: its reference and every correct variant (tests/variants/*.py) pass,
+its starter fails, each known mistake fails in the promised category with the promised message.
+Runs the real grader end to end.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ def _failed_checks(report: Report) -> str:
 def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
     jobs: list[tuple[str, Path, object]] = [("reference", ex.reference_path, None), ("starter", ex.starter_path, None)]
     jobs += [(f"mistakes/{m.file}", ex.tests_path / "mistakes" / m.file, m) for m in ex.mistakes]
+    jobs += [(f"variants/{p.name}", p, None) for p in sorted((ex.tests_path / "variants").glob("*.py"))]
     if ex.weights.get("speed"):
         workers = 1  # a speed check times wall-clock runs: a second grading on the same cores would skew it
     with ThreadPoolExecutor(max_workers=workers) as pool:
         reports = list(pool.map(lambda job: grade(ex, job[1]), jobs))
     result = ExerciseValidation(ex.slug)
     for (subject, _, mistake), report in zip(jobs, reports):
-        if subject == "reference":
+        if subject == "reference" or subject.startswith("variants/"):
             ok = report.passed
-            detail = "passes every check" if ok else f"the reference does not pass: {_failed_checks(report)}"
+            detail = "passes every check" if ok else f"this correct solution does not pass: {_failed_checks(report)}"
         elif mistake is None:
             ok = not report.passed
             detail = f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"

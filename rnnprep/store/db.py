@@ -13,13 +13,14 @@ import sqlite3
 import threading
 import time as clock
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from rnnprep.store.location import DB_NAME, data_home
+from rnnprep.store.errors import SchemaTooNewError, StoreError, explain, not_a_folder
+from rnnprep.store.location import DB_NAME, home_path
 
 MASTERED_STABILITY_DAYS = 21.0
 BUSY_TIMEOUT_MS = 10_000
@@ -64,18 +65,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     CREATE INDEX attempts_exercise ON attempts (exercise, graded_at);
     """,
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE solutions_seen (
+        exercise    TEXT PRIMARY KEY,
+        seen_at     TEXT NOT NULL,
+        gave_up     INTEGER NOT NULL CHECK (gave_up IN (0, 1))
+    );
+    """,
 )
 """Applied in order at open; `PRAGMA user_version` counts how many ran. Only ever append."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(Exception):
-    """The progress database can't be used; the message says which file and what to do."""
-
-
-class SchemaTooNewError(StoreError):
-    """The database was written by a newer rnnprep whose tables this version doesn't know."""
 
 
 @dataclass(frozen=True)
@@ -142,15 +146,75 @@ class Store:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
+        self.busy_s = BUSY_TIMEOUT_MS / 1000
+        """How long a write waits for another process's lock before it gives up."""
+        self.read_only: StoreError | None = None
+        """Set when the store could only be read: the error every write raises."""
+        self.notice: str | None = None
+        """Set when opening had to do something the learner should hear about (a corrupt file moved aside)."""
 
     @classmethod
-    def open(cls, home: Path | None = None) -> "Store":
-        store = cls(data_home(home) / DB_NAME)
+    def open(cls, home: Path | None = None, busy_s: float | None = None) -> Store:
+        """Open (creating and migrating) the store; never loses or silently replaces a file.
+
+        A read-only store opens as an in-memory copy whose writes raise StoreError (`read_only`
+        says why); a corrupt file is renamed aside and a new store started (`notice` says where).
+        """
+        folder = home_path(home)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise not_a_folder(folder) from None
+        except OSError as exc:
+            if not folder.is_dir():
+                return cls._read_only(folder / DB_NAME, explain(folder / DB_NAME, exc, BUSY_TIMEOUT_MS / 1000))
+        store = cls(folder / DB_NAME)
+        store.busy_s = busy_s or store.busy_s
         try:
             store._migrate()
+        except StoreError as exc:
+            store.close()
+            if exc.kind == "read-only":
+                return cls._read_only(store.path, exc)
+            if exc.kind == "corrupt":
+                return cls._replace_corrupt(store.path, exc)
+            raise
         except BaseException:
             store.close()
             raise
+        return store
+
+    @classmethod
+    def _read_only(cls, path: Path, reason: StoreError) -> Store:
+        """Everything the file holds, copied into memory so reads work; writes are refused."""
+        store = cls(path)
+        store._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        for uri in (f"file:{path}?mode=ro", f"file:{path}?immutable=1"):
+            try:
+                with closing(sqlite3.connect(uri, uri=True)) as source:
+                    source.backup(store._conn)
+                break
+            except sqlite3.Error:
+                continue
+        store._migrate()
+        store.read_only = StoreError(f"{reason} (nothing can be saved until then)", "read-only")
+        return store
+
+    @classmethod
+    def _replace_corrupt(cls, path: Path, reason: StoreError) -> Store:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+        try:
+            path.rename(aside)
+        except OSError as exc:
+            raise StoreError(f"{reason}; it could not be moved aside either ({exc})", "corrupt") from None
+        for suffix in ("-wal", "-shm"):
+            extra = path.with_name(path.name + suffix)
+            if extra.exists():
+                extra.rename(aside.with_name(aside.name + suffix))
+        store = cls.open(path.parent)
+        store.notice = (f"{path} was not a readable progress store, so it was moved to {aside} and a new one "
+                        "was started")
         return store
 
     def close(self) -> None:
@@ -171,14 +235,10 @@ class Store:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_s, check_same_thread=False)
             try:
-                conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                       check_same_thread=False)
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
-            try:
-                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                _enable_wal(conn)
+                conn.execute(f"PRAGMA busy_timeout={int(self.busy_s * 1000)}")
+                _enable_wal(conn, self.busy_s)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
             except BaseException:
@@ -189,22 +249,20 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        """The Store's one connection, used by one thread at a time; sqlite errors become StoreErrors."""
+        """The Store's one connection, used by one thread at a time; sqlite and OS errors become StoreErrors."""
         with self._lock:
             try:
                 yield self._connection()
-            except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                    raise StoreError(f"the progress store {self.path} stayed locked by another rnnprep for "
-                                     f"{BUSY_TIMEOUT_MS // 1000}s; try again") from exc
-                if "not a database" in str(exc) or "malformed" in str(exc):
-                    raise StoreError(f"{self.path} is not a readable rnnprep progress store ({exc}); move it "
-                                     "away or point --home / RNNPREP_HOME at another folder") from exc
+            except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
                 raise
+            except (sqlite3.Error, OSError) as exc:
+                raise explain(self.path, exc, self.busy_s) from exc
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; the lock is taken up front so concurrent writers queue instead of failing."""
+        if self.read_only is not None:
+            raise self.read_only
         with self._transaction("BEGIN IMMEDIATE") as conn:
             yield conn
 
@@ -221,6 +279,13 @@ class Store:
             conn.execute("COMMIT")
 
     def _migrate(self) -> None:
+        """Check the file is whole, then apply what migrations it lacks; an up-to-date store takes no
+        write lock, so reading works while another rnnprep writes."""
+        with self._connect() as conn:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+                return
         with self._write() as conn:
             version, known = conn.execute("PRAGMA user_version").fetchone()[0], len(MIGRATIONS)
             if version > known:
@@ -307,6 +372,38 @@ class Store:
             row = conn.execute("SELECT used FROM hints WHERE exercise = ?", (exercise_slug,)).fetchone()
         return row[0] if row else 0
 
+    # Reference solutions shown, and resetting.
+
+    def mark_solution_seen(self, exercise: str, seen_at: datetime, gave_up: bool) -> None:
+        """Remember the reference was shown; giving up once is never undone by a later look."""
+        with self._write() as conn:
+            conn.execute("INSERT INTO solutions_seen (exercise, seen_at, gave_up) VALUES (?, ?, ?) "
+                         "ON CONFLICT (exercise) DO UPDATE SET gave_up = MAX(gave_up, excluded.gave_up)",
+                         (exercise, to_text(seen_at), int(gave_up)))
+
+    def gave_up(self) -> set[str]:
+        with self._connect() as conn:
+            return {r[0] for r in conn.execute("SELECT exercise FROM solutions_seen WHERE gave_up = 1")}
+
+    def reset(self, quiz: bool, exercises: bool) -> None:
+        """Forget quiz cards and reviews, and/or exercise attempts, hints and solutions seen (settings stay)."""
+        tables = (["reviews", "cards"] if quiz else []) + (["attempts", "hints", "solutions_seen"] if exercises else [])
+        with self._write() as conn:
+            for table in tables:
+                conn.execute(f"DELETE FROM {table}")
+
+    # Settings: choices made once and kept (the workspace folder).
+
+    def setting(self, key: str) -> str | None:
+        with self._connect() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
     # Grading attempts.
 
     def record_attempt(self, exercise: str, graded_at: datetime, score: float, passed: bool, device: str,
@@ -381,10 +478,10 @@ def _stability(card_json: str) -> float:
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
-def _enable_wal(conn: sqlite3.Connection) -> None:
+def _enable_wal(conn: sqlite3.Connection, busy_s: float) -> None:
     """Switch to WAL, retrying: while another process creates the file, this lock upgrade fails at once
     (SQLite skips the busy handler to avoid a deadlock), so busy_timeout alone doesn't cover it."""
-    deadline = clock.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = clock.monotonic() + busy_s
     while True:
         try:
             conn.execute("PRAGMA journal_mode=WAL")

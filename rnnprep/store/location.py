@@ -11,13 +11,18 @@ ENV_VAR = "RNNPREP_HOME"
 DB_NAME = "progress.sqlite3"
 
 
-def data_home(override: str | Path | None = None) -> Path:
-    """`override`, else `$RNNPREP_HOME`, else the platform's user data folder; created if missing."""
+def home_path(override: str | Path | None = None) -> Path:
+    """`override`, else `$RNNPREP_HOME`, else the platform's user data folder (not created)."""
     chosen = override if override not in (None, "") else os.environ.get(ENV_VAR) or None
-    home = Path(chosen).expanduser() if chosen is not None else platformdirs.user_data_path("rnnprep")
+    return Path(chosen).expanduser() if chosen is not None else platformdirs.user_data_path("rnnprep")
+
+
+def data_home(override: str | Path | None = None) -> Path:
+    """`home_path`, created if missing."""
+    home = home_path(override)
     home.mkdir(parents=True, exist_ok=True)
     return home
 
 
 def db_path(override: str | Path | None = None) -> Path:
-    return data_home(override) / DB_NAME
+    return home_path(override) / DB_NAME

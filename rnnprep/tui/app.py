@@ -20,7 +20,8 @@ from textual.screen import Screen
 
 from rnnprep.store.db import Store
 from rnnprep.tui.screens.home import HomeScreen
-from rnnprep.workspace import DEFAULT_WORKSPACE
+from rnnprep.tui.store_guard import RETRY_S, GuardedStore
+from rnnprep.workspace import SETTING, chosen_workspace, remember
 
 if TYPE_CHECKING:
     from rnnprep.content.errors import ContentError
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 EXIT_AFTER_PAINT = "RNNPREP_EXIT_AFTER_PAINT"
 """When set, the app quits right after its first screen is painted (bench/app_startup.py times this)."""
+STORE_WAIT_S = 2.0
+"""How long a write waits for another rnnprep's lock: short, since the learner is waiting; it is retried."""
 
 
 class RnnprepApp(App):
@@ -52,9 +55,9 @@ class RnnprepApp(App):
         self.load_error: ContentError | None = None
         self.start_in_quiz = quiz
         self.options = options
-        self.workspace = workspace or DEFAULT_WORKSPACE
+        self._workspace = workspace
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.store = Store.open()
+        self.store = GuardedStore(lambda: Store.open(busy_s=STORE_WAIT_S), self._store_problem)
 
     @property
     def library(self) -> Library:
@@ -65,13 +68,38 @@ class RnnprepApp(App):
             return self._library
 
     @property
+    def workspace(self) -> Path:
+        """The workspace the CLI uses too (see rnnprep.workspace), read when first needed."""
+        if self._workspace is None:
+            self._workspace = chosen_workspace(self.store)[0]
+        return self._workspace
+
+    def remember_workspace(self) -> None:
+        """After the app writes a starter there, the workspace is the learner's choice."""
+        if self.store.setting(SETTING) is None:
+            remember(self.store, self.workspace)
+
+    @property
     def library_if_loaded(self) -> Library | None:
         return self._library
 
     def now(self) -> datetime:
         return self.clock()
 
+    def _store_problem(self, message: str, is_error: bool) -> None:
+        self.notify(message, title="Progress store" if is_error else None,
+                    severity="error" if is_error else "information", timeout=12 if is_error else 4)
+
+    def _retry_store(self) -> None:
+        if self.store.pending:
+            self._flush_store()
+
+    @work(thread=True, exclusive=True, group="store")
+    def _flush_store(self) -> None:
+        self.store.flush()
+
     def on_mount(self) -> None:
+        self.set_interval(RETRY_S, self._retry_store)
         if os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self.exit)
             return

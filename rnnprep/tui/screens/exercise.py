@@ -28,9 +28,11 @@ from textual.widgets import (
     TabPane,
 )
 
+from rnnprep.attempts import attempt_fields
 from rnnprep.content.model import Exercise
 from rnnprep.grading import runner
-from rnnprep.grading.report import CheckResult, Report
+from rnnprep.grading.failures import failures
+from rnnprep.grading.report import CheckResult, Report, count_label
 from rnnprep.tui.format import percent
 from rnnprep.workspace import solution_path, write_starter
 
@@ -134,6 +136,7 @@ class ExerciseScreen(Screen):
         except OSError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.app.remember_workspace()
         if written:
             self.notify(f"Wrote {path}: edit it in your editor, then press g to grade.", timeout=6)
         else:
@@ -203,8 +206,6 @@ class ExerciseScreen(Screen):
 
     @work(thread=True, exclusive=True, group="grade")
     def run_grader(self, path: Path, cancel: threading.Event) -> None:
-        from rnnprep.cli.grade_cmd import record
-
         def on_event(kind: str, payload) -> None:
             self.app.call_from_thread(self.grade_event, kind, payload)
 
@@ -213,9 +214,10 @@ class ExerciseScreen(Screen):
         except runner.GradingError as exc:
             self.app.call_from_thread(self.grade_failed, str(exc))
             return
+        saved = False
         if not cancel.is_set():
-            record(report, path)
-        self.app.call_from_thread(self.show_report, report, cancel.is_set())
+            saved = self.app.store.record_attempt(**attempt_fields(report, path))
+        self.app.call_from_thread(self.show_report, report, cancel.is_set(), saved)
 
     def grade_event(self, kind: str, payload) -> None:
         table = self.query_one("#grade-checks", DataTable)
@@ -226,7 +228,7 @@ class ExerciseScreen(Screen):
                 table.add_row(status_cell(None), check.category, Text(check.title), key=check.id)
             bar.update(total=len(payload), progress=0)
             self.query_one("#grade-status", Static).update(
-                Content(f"Grading {self.solution}: {len(payload)} checks (c cancels)"))
+                Content(f"Grading {self.solution}: {count_label(payload)} (c cancels)"))
         elif kind == "result":
             table.update_cell(payload.id, "status", status_cell(payload))
             bar.advance(1)
@@ -236,7 +238,7 @@ class ExerciseScreen(Screen):
         self.refresh_bindings()
         self.query_one("#grade-status", Static).update(Content(f"Could not grade: {message}"))
 
-    def show_report(self, report: Report, cancelled: bool) -> None:
+    def show_report(self, report: Report, cancelled: bool, saved: bool = True) -> None:
         """The full report: every check's final status, then the messages of those that did not pass."""
         self.grading = False
         self.report = report
@@ -250,7 +252,8 @@ class ExerciseScreen(Screen):
         style = "$success" if report.passed else "$error"
         self.query_one("#grade-status", Static).update(
             "Grading cancelled: nothing was recorded." if cancelled else
-            Content(f"Graded {self.solution} in {report.duration_s:.1f} s on {report.device}; attempt recorded."))
+            Content(f"Graded {self.solution} in {report.duration_s:.1f} s on {report.device}; "
+                    + ("attempt recorded." if saved else "attempt kept: it is saved once the store allows.")))
         self.query_one("#grade-verdict", Static).update(Content.from_markup(
             f"[b {style}]{report.outcome}[/]  $counts, score $score", counts=report.counts(),
             score=percent(report.score)))
@@ -265,10 +268,9 @@ class ExerciseScreen(Screen):
 def details(report: Report) -> Content:
     """Failure messages, notes and the program's output, as plain text (messages are never markup)."""
     lines: list[str] = []
-    for c in report.checks:
-        if c.status in ("failed", "error"):
-            lines.append(f"✘ [{c.category}] {c.title}")
-            lines.extend(f"    {line}" for line in (c.message or c.status).splitlines())
+    for c, message in failures(report):
+        lines.append(f"✘ [{c.category}] {c.title}")
+        lines.extend(f"    {line}" for line in message.splitlines())
     lines.extend(f"note: {note}" for note in report.notes)
     if report.output_tail.strip():
         lines.append("your program's output:")

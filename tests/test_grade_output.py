@@ -1,0 +1,75 @@
+"""Concise grading output on a terminal: the live list while grading, then only the failures (each cause once),
+the verdict, and the first failure's message on the last line; --verbose gives the full table."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+from rich.console import Console
+
+from rnnprep.cli import grade_cmd
+from rnnprep.grading.failures import failures
+from rnnprep.grading.report import CheckResult, Report
+
+CAUSE = "the gate blocks are read as i, f, o, g; PyTorch packs the gates i, f, g, o"
+
+
+def report() -> Report:
+    checks = [CheckResult("imp", "imp", "import", "the file imports", "passed", "")]
+    for n in range(5):
+        checks.append(CheckResult(f"p{n}", f"p{n}", "parity", f"parity check {n}", "failed",
+                                  f"h' differs by {n + 1}.0. Likely cause: {CAUSE}"))
+    checks.append(CheckResult("g", "g", "gradient", "gradients flow", "failed", "no gradient reaches x"))
+    checks += [CheckResult(f"ok{n}", f"ok{n}", "shape", f"shape {n}", "passed", "") for n in range(8)]
+    return Report("lstm_cell", checks)
+
+
+def test_a_repeated_cause_is_given_once():
+    shown = [message for _, message in failures(report())]
+    assert shown[0].endswith(CAUSE)
+    assert all(m.endswith("(same cause as above)") and CAUSE not in m for m in shown[1:5])
+    assert shown[5] == "no gradient reaches x"
+
+
+def grade_output(monkeypatch, verbose: bool) -> list[str]:
+    out = io.StringIO()
+    monkeypatch.setattr(grade_cmd, "Console", lambda **kw: Console(file=out, force_terminal=True, width=300,
+                                                                    color_system=None))
+
+    def fake_grade(ex, path, on_event, **kw):
+        rep = report()
+        on_event("collected", rep.checks)
+        for c in rep.checks:
+            on_event("result", c)
+        return rep
+
+    monkeypatch.setattr(grade_cmd, "grade", fake_grade)
+    args = SimpleNamespace(timeout=None, device="cpu", no_record=True, verbose=verbose, output=None,
+                           require_isolation=False)
+    assert grade_cmd.grade_once(SimpleNamespace(slug="lstm_cell"), None, args, "table") == 1
+    return out.getvalue()
+
+
+def after_the_live_list(raw: str) -> tuple[str, list[str]]:
+    """(what the live list showed, the lines left on the screen once it is erased)."""
+    live, erase, rest = raw.rpartition("\x1b[2K")
+    assert erase, "the live list is erased when grading ends"
+    return live, rest.lstrip("\r\n").rstrip("\n").splitlines()
+
+
+def test_on_a_terminal_the_live_list_gives_way_to_the_failures_and_the_verdict(monkeypatch):
+    live, lines = after_the_live_list(grade_output(monkeypatch, verbose=False))
+    assert "grading lstm_cell: 15 checks" in live and "shape 7" in live, "every check shows while grading"
+    text = "\n".join(lines)
+    assert "┃" not in text and "│" not in text and "shape 7" not in text, "no table, no passed checks"
+    assert text.count(CAUSE) == 2, "once among the failures, once on the last line"
+    assert len(lines) == 2 * 6 + 3, "the failures with their messages, the sandbox line and the verdict"
+    assert lines[-2].startswith("NOT PASSED: lstm_cell, 9/15 checks passed")
+    assert lines[-1] == f"start with the first failure: [parity] parity check 0: h' differs by 1.0. Likely cause: {CAUSE}"
+
+
+def test_verbose_gives_the_full_table(monkeypatch):
+    _, lines = after_the_live_list(grade_output(monkeypatch, verbose=True))
+    text = "\n".join(lines)
+    assert "┃ check" in text and "shape 7" in text and "same cause as above" in text
