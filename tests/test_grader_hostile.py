@@ -26,6 +26,8 @@ CASES = [
     ("atexit_hook.py", "limits", "corrupted the grader's channel"),
     ("fake_results_file.py", "parity", "differs from torch.nn"),
     ("private_kernel_alias.py", "rules", "nn.LSTMCell is not available in this exercise"),
+    ("huge_frame.py", "import", "frame too large"),
+    ("answers_ahead.py", "limits", "the grader's channel is not the submission's to write"),
 ]
 
 

@@ -50,11 +50,23 @@ def write_work():
         f.write("x")
 def list_proc():
     os.listdir("/proc")
+import ctypes, platform
+libc = ctypes.CDLL(None, use_errno=True)
+def raw(nr, *args):
+    if libc.syscall(nr, *args) == -1:
+        raise OSError(ctypes.get_errno(), "refused")
+def io_uring():
+    params = ctypes.create_string_buffer(120)
+    raw({"x86_64": 425, "aarch64": 425}[platform.machine()], 8, params)
+def keep_alive_after_parent():
+    if libc.prctl(1, 0, 0, 0, 0) == -1:
+        raise OSError(ctypes.get_errno(), "refused")
 print(json.dumps({"active": status.active, "missing": status.missing, "uid": os.getuid(), "pid": os.getpid(),
                   "other_pids": others, "list_proc": attempt(list_proc),
                   "read_secret": attempt(lambda: open(os.path.join(secret, "answer.txt")).read()),
                   "write_outside": attempt(write_outside), "write_work": attempt(write_work),
-                  "fork": attempt(fork), "socket": attempt(lambda: socket.socket().close())}))
+                  "fork": attempt(fork), "socket": attempt(lambda: socket.socket().close()),
+                  "io_uring": attempt(io_uring), "pdeathsig": attempt(keep_alive_after_parent)}))
 """
 
 
@@ -96,6 +108,8 @@ def test_every_layer_holds(user):
     assert result["write_outside"] == "PermissionError" and not result["escaped"], result
     assert result["write_work"] == "allowed", result
     assert result["fork"] == "PermissionError" and result["socket"] == "PermissionError", result
+    assert result["io_uring"] == "PermissionError", "an io_uring can open sockets without the socket call"
+    assert result["pdeathsig"] == "PermissionError", "the worker must not outlive its relay"
     if user:
         assert result["uid"] == 0, "mapped to root inside its own user namespace only"
 

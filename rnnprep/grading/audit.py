@@ -5,7 +5,11 @@ this refuses what a grader-beating file would reach for first: walking the inter
 objects (`gc`), raw memory (`ctypes`), tracing, new audit hooks, other programs and sockets,
 and `exec`/`eval`/`compile` called directly by the submission's own code. The kernel layers
 (namespaces, Landlock, seccomp) stop the same things where it matters; this hook turns them
-into a clear message and keeps the dispatcher handles it holds out of reach.
+into a clear message.
+
+Nothing of the submission's may run inside the hook: a `str` subclass with its own `__eq__`
+(say, as a code object's file name) would otherwise run while the hook's frame, and its
+recursion guard, are live. So every comparison is on exact `str` objects only.
 """
 
 from __future__ import annotations
@@ -48,30 +52,29 @@ class SandboxRefusal(PermissionError):
     """What the hook raises: the message says what was refused, in words."""
 
 
-def install(submission_path: str, handles: list[object]) -> None:
-    """Arm the hook; from now on the dispatcher handles live only inside it.
-
-    Everything the hook consults is bound into it at install time (a frozen copy of the tables,
-    `sys._getframe` itself), so patching this module or `sys` later changes nothing; the hook
-    function is referenced only by the interpreter's hook list, which Python cannot reach.
-    """
+def install(submission_path: str) -> None:
+    """Arm the hook. Everything it consults is bound into it at install time (a frozen copy of the
+    tables, `sys._getframe` itself), so patching this module or `sys` later changes nothing."""
     refused = tuple(sorted(REFUSED.items()))
     lookup = dict(refused).get
     busy = [False]
+    path = str(submission_path)
 
-    def called_by_submission(getframe=sys._getframe) -> bool:
+    def called_by_submission(getframe=sys._getframe, exact=str.__eq__) -> bool:
+        """Whether the frame calling exec/compile is the submission's own code. A file name that is
+        not an exact `str` was made by the submission (a `str` subclass), so it counts as its own."""
         busy[0] = True
         try:
-            return getframe(2).f_code.co_filename == submission_path
+            name = getframe(2).f_code.co_filename
         except ValueError:
             return False
         finally:
             busy[0] = False
+        return type(name) is not str or exact(name, path)
 
-    def hook(event: str, args: tuple, _handles=tuple(handles), _lookup=lookup,
-             _prefixes=_REFUSED_PREFIXES, _dynamic=_DYNAMIC_CODE, _from_submission=called_by_submission,
-             _refusal=SandboxRefusal) -> None:
-        if busy[0]:
+    def hook(event: str, args: tuple, _lookup=lookup, _prefixes=_REFUSED_PREFIXES, _dynamic=_DYNAMIC_CODE,
+             _from_submission=called_by_submission, _refusal=SandboxRefusal) -> None:
+        if busy[0] and event == "sys._getframe":
             return
         what = _lookup(event)
         if what is None and event.startswith(_prefixes):

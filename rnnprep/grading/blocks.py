@@ -4,18 +4,22 @@ Watching calls from inside the judged process (a TorchFunctionMode, wrapped clas
 violations) can be undone by the code it watches. Replacing the kernels cannot be undone from
 Python without the registration handle: every path into an ATen operator (`nn.LSTMCell`,
 `torch.lstm_cell`, `torch._VF`, `torch.ops.aten`, `.decompose()`, `_dispatch_call_boxed`, any
-batch size, any dtype) reaches the raising kernel. The handles are created with the dispatcher's
-own binding (not `torch.library.Library`, whose finalizer registry would expose them) and are
-returned only to the caller, which keeps them where no submission can reach (the audit hook's
-closure). Plain-Python utilities get raising stand-ins in their modules, and their source files
-are hidden by the Landlock policy.
+batch size, any dtype) reaches the raising kernel. The registration handle is created with the
+dispatcher's own binding (not `torch.library.Library`, whose finalizer registry would expose it)
+and then leaked on purpose: one reference taken at the C level and no Python object, frame or
+registry referring to it, so it can be neither found nor reset. The Python dispatcher's own
+kernels for the same overloads (`torch._decomp` registers whole LSTM/GRU implementations there)
+are replaced by the raising kernel too, and so are the Python implementations themselves.
+Plain-Python utilities get raising stand-ins in their modules, and the source files of the
+modules that hold them are hidden by the Landlock policy, so they cannot be re-imported.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import re
-import sys
 import warnings
 
 from rnnprep.grading.forbidden import FORBIDDEN, GUARDED_SOURCES
@@ -36,13 +40,12 @@ def _raiser(message: str):
     return blocked
 
 
-def install(names: list[str]) -> list[object]:
-    """Make every named forbidden operation raise; returns the handles that keep it so."""
+def install(names: list[str]) -> None:
+    """Make every named forbidden operation raise, for the rest of this process's life."""
     import torch
 
-    handles: list[object] = []
     library = torch._C._dispatch_library("IMPL", "aten", "", "rnnprep sandbox", 0)
-    handles.append(library)
+    _keep_forever(library)
     done: set[tuple[str, str]] = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -59,9 +62,36 @@ def install(names: list[str]) -> list[object]:
                         if (qualified, key) not in done:
                             library.impl(qualified, key, kernel, False)
                             done.add((qualified, key))
+                    _replace_python_kernels(torch, getattr(packet, overload), kernel)
             for dotted in op.python:
-                _replace(dotted, kernel, op.message(name))
-    return handles
+                _replace(dotted, kernel)
+            for hop in op.higher_order:
+                operator = getattr(torch.ops.higher_order, hop, None)
+                if operator is not None:
+                    _replace_python_kernels(torch, operator, kernel)
+
+
+def _keep_forever(obj: object) -> None:
+    """Take one reference that no Python object holds: the registration then outlives every name
+    for it, and nothing (gc, frames, module dicts) leads back to it."""
+    import ctypes
+
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
+
+def _replace_python_kernels(torch, operator, kernel) -> None:
+    """The Python dispatcher (`enable_python_dispatcher`) and the decomposition table run Python
+    kernels before the C++ ones: make each of them the raising kernel as well."""
+    for key in list(getattr(operator, "py_kernels", {})):
+        operator.py_kernels[key] = kernel
+    cache = getattr(operator, "_dispatch_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+    from torch._decomp import global_decomposition_table
+
+    for table in global_decomposition_table.values():
+        if operator in table:
+            table[operator] = kernel
 
 
 def _kernel_keys(torch, qualified: str) -> list[str]:
@@ -69,7 +99,7 @@ def _kernel_keys(torch, qualified: str) -> list[str]:
     return keys or ["CompositeImplicitAutograd"]
 
 
-def _replace(dotted: str, kernel, message: str) -> None:
+def _replace(dotted: str, kernel) -> None:
     module_name, attr = dotted.rsplit(".", 1)
     owner = _resolve(module_name)
     if owner is None or not hasattr(owner, attr):
@@ -101,9 +131,13 @@ def guarded_files(names: list[str]) -> list[str]:
     files: list[str] = []
     for name in names:
         for module_name in GUARDED_SOURCES.get(name, ()):
-            module = sys.modules.get(module_name)
-            for attr in ("__file__", "__cached__"):
-                path = getattr(module, attr, None)
-                if path:
-                    files.append(path)
-    return files
+            try:
+                spec = importlib.util.find_spec(module_name)
+            except (ImportError, ValueError):
+                continue
+            if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+                continue
+            files.append(spec.origin)
+            if spec.origin.endswith(".py"):
+                files.append(importlib.util.cache_from_source(spec.origin))
+    return sorted(set(files))

@@ -124,10 +124,11 @@ class Remote:
         return unpack(reply["state"], out)
 
     def train_steps(self, args: tuple, *, steps: int, device: str = "cpu", lr: float = 1e-3,
-                    threads: int | None = None) -> dict:
+                    threads: int | None = None, scale: float = 1.0) -> dict:
         header, blobs = _args_header(args, {})
         reply, _ = self.submission._request({"op": "train_steps", "handle": self.handle, "steps": steps,
-                                             "device": device, "lr": lr, "threads": threads, **header}, blobs,
+                                             "device": device, "lr": lr, "threads": threads, "scale": scale,
+                                             **header}, blobs,
                                             during=f"{self.name} training steps")
         return reply
 

@@ -320,9 +320,14 @@ def _allow(fd: int, path: str, access: int) -> None:
 
 
 _ARCHES = {
-    # machine: (AUDIT_ARCH, clone, clone3, other process-making calls, socket, ptrace-like calls)
-    "x86_64": (0xC000003E, 56, 435, (57, 58), 41, (101, 310, 311, 272, 308)),
-    "aarch64": (0xC00000B7, 220, 435, (), 198, (117, 270, 271, 97, 268)),
+    # machine: (AUDIT_ARCH, clone, clone3, other process-making calls, socket calls, other denied calls, prctl)
+    # other denied: ptrace, process_vm_readv/writev, unshare, setns, io_uring_setup/enter/register (a
+    # ring can open and connect sockets without the socket syscall), bpf, perf_event_open,
+    # userfaultfd, add_key/request_key/keyctl.
+    "x86_64": (0xC000003E, 56, 435, (57, 58), (41, 53),
+               (101, 310, 311, 272, 308, 425, 426, 427, 321, 298, 323, 248, 249, 250), 157),
+    "aarch64": (0xC00000B7, 220, 435, (), (198, 199),
+                (117, 270, 271, 97, 268, 425, 426, 427, 280, 241, 282, 217, 218, 219), 167),
 }
 _CLONE_THREAD = 0x00010000
 
@@ -334,14 +339,17 @@ def _seccomp(status: Status) -> None:
     if spec is None:
         status.add("seccomp", False, f"no filter for {platform.machine()}")
         return
-    arch, clone, clone3, forks, socket_nr, tracing = spec
+    arch, clone, clone3, forks, sockets, others, prctl = spec
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
     ld_abs, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
-    denied = list(forks) + [socket_nr] + list(tracing)
+    denied = list(forks) + list(sockets) + list(others)
     prog: list[tuple[int, int, int, int]] = [(ld_abs, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm),
                                             (ld_abs, 0, 0, 0), (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
     for nr in denied:
         prog += [(jeq, 0, 1, nr), (ret, 0, 0, eperm)]
+    # prctl(PR_SET_PDEATHSIG, ...) would let the worker outlive its relay: refused.
+    prog += [(jeq, 0, 4, prctl), (ld_abs, 0, 0, 16), (jeq, 0, 1, PR_SET_PDEATHSIG), (ret, 0, 0, eperm),
+             (ld_abs, 0, 0, 0)]
     prog += [(jeq, 0, 1, clone3), (ret, 0, 0, enosys),
              (jeq, 0, 3, clone), (ld_abs, 0, 0, 16), (jset, 1, 0, _CLONE_THREAD), (ret, 0, 0, eperm),
              (ret, 0, 0, allow)]

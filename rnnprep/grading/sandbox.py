@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import resource
+import secrets
+import select
 import shutil
 import signal
 import site
@@ -50,12 +52,14 @@ def interpreter_roots() -> list[str]:
 
 
 def content_paths() -> list[str]:
-    """Everything the worker must never read: the shipped exercises and decks, and the installed
-    package itself (the worker runs from a copy without them)."""
+    """Everything the worker must never read: the shipped exercises and decks, and every installed
+    copy of the package (the worker runs from a copy without content). An editable install keeps
+    one more copy of the content in site-packages, next to the checkout's."""
     from rnnprep import resources
 
     paths = [resources.exercises_dir(), resources.questions_dir(), PACKAGE_DIR]
-    return [str(p.resolve()) for p in paths]
+    paths += [Path(root) / "rnnprep" for root in interpreter_roots() if (Path(root) / "rnnprep").exists()]
+    return sorted({str(p.resolve()) for p in paths})
 
 
 def probe_isolation(timeout: float = 30.0) -> dict:
@@ -206,10 +210,27 @@ class Sandbox:
         self.kill()
 
     def request(self, header: dict, blobs: list[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
-        """Send one request and wait for its reply within the remaining time budget."""
+        """Send one request and wait for its reply within the remaining time budget.
+
+        Each request carries a fresh nonce its reply must echo, and nothing may be waiting on the
+        reply pipe before a request is sent: a worker that answers ahead of time (say, to make a
+        timed run look instant) breaks the protocol and fails the rules."""
         self.ensure_running()
-        self._send(header, blobs)
-        return self._receive(during)
+        if self.reader.buffer or select.select([self.resp_fd], [], [], 0)[0]:
+            self._violation(f"the submission wrote to the grader's channel before {during} was asked for")
+        nonce = secrets.token_hex(8)
+        self._send({**header, "nonce": nonce}, blobs)
+        reply, out = self._receive(during)
+        if reply.get("nonce") != nonce:
+            self._violation(f"a reply during {during} did not answer the request that was sent")
+        return reply, out
+
+    def _violation(self, what: str) -> None:
+        self.kill()
+        failure = SandboxFailure(f"{what}; the grader's channel is not the submission's to write", kind="rules")
+        self.poisoned = failure
+        self.incidents.append({"kind": "protocol", "message": str(failure)})
+        raise failure
 
     def ensure_running(self) -> None:
         if self.poisoned:
@@ -309,7 +330,14 @@ class Sandbox:
         return failure
 
     def kill(self) -> None:
+        """Kill the worker's PID namespace first (its init, the relay's only child: the kernel then
+        kills everything inside, whatever session or group it moved to), then the relay's group."""
         if self.proc is not None and self.proc.poll() is None:
+            for pid in _children(self.proc.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -328,6 +356,14 @@ class Sandbox:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def _die_with_parent() -> None:

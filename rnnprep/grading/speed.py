@@ -8,6 +8,7 @@ own clock around the whole request. Verdicts use medians of per-trial ratios.
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -72,8 +73,8 @@ class LocalTrainer:
         self.opt = torch.optim.SGD(module.parameters(), lr=1e-3)
         self.losses: list[float] = []
 
-    def __call__(self, steps: int) -> None:
-        self.losses += run_steps(self.module, self.args, {}, self.opt, steps, self.device)
+    def __call__(self, steps: int, scale: float = 1.0) -> None:
+        self.losses += run_steps(self.module, self.args, {}, self.opt, steps, self.device, scale)
 
 
 
@@ -88,8 +89,8 @@ def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]],
     """
     remote_losses: list[float] = []
 
-    def remote_run(n: int) -> None:
-        reply = remote.train_steps(remote_args, steps=n, device=device, threads=threads)
+    def remote_run(n: int, scale: float) -> None:
+        reply = remote.train_steps(remote_args, steps=n, device=device, threads=threads, scale=scale)
         remote_losses.extend(float(v) for v in reply.get("losses", ()))
 
     with torch_threads(threads):
@@ -101,15 +102,21 @@ def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]],
 
 
 def _interleaved(remote_run, local, *, device, sizes, steps, trials, warmup, give_up_ratio) -> SpeedResult:
+    """Each run's loss is scaled by a factor drawn here, unknown before its request is sent, and
+    the same for every runner of a trial: the SGD trajectory then depends on it, so a worker cannot
+    compute a timed run ahead of time and answer at once."""
+    draw = random.SystemRandom().uniform
     runners = {"submission": remote_run, **local}
+    scale = draw(0.5, 2.0)
     for run in runners.values():
-        run(warmup)
+        run(warmup, scale)
     result = SpeedResult(device=device, sizes=sizes, steps=steps, seconds={name: [] for name in runners},
                          threads=torch.get_num_threads())
     for trial in range(trials):
+        scale = draw(0.5, 2.0)
         for name, run in runners.items():
             started = time.perf_counter()
-            run(steps)
+            run(steps, scale)
             result.seconds[name].append(time.perf_counter() - started)
         if trial == 0 and give_up_ratio and result.ratio("submission", give_up_ratio[0]) > give_up_ratio[1]:
             result.stopped_early = True

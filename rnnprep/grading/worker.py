@@ -49,6 +49,7 @@ class Worker:
                 reply = {"ok": True, **reply}
             except BaseException as exc:  # the submission may raise anything, SystemExit included
                 reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
+            reply["nonce"] = header.get("nonce")
             from rnnprep.grading.wire import write_frame
 
             write_frame(self.resp_fd, reply, out_blobs)
@@ -185,7 +186,7 @@ class Worker:
             opt = self.optimizers[header["handle"]] = torch.optim.SGD(obj.parameters(), lr=header.get("lr", 1e-3))
         started = time.perf_counter()
         with torch_threads(header.get("threads")):
-            losses = run_steps(obj, tuple(args), kwargs, opt, steps, device)
+            losses = run_steps(obj, tuple(args), kwargs, opt, steps, device, float(header.get("scale", 1.0)))
         return {"losses": losses, "worker_s": time.perf_counter() - started}, []
 
     def op_call(self, header, blobs):
@@ -277,11 +278,10 @@ def main(argv: list[str]) -> None:
     from rnnprep.grading import audit, blocks, fixtures, threads, training_step, wire  # noqa: F401  (loaded before Landlock)
 
     forbidden = list(config.get("forbidden", []))
-    handles = blocks.install(forbidden)
+    blocks.install(forbidden)
     if config.get("isolate", True):
         isolation.restrict(policy, status, blocks.guarded_files(forbidden))
-    audit.install(os.path.abspath(SUBMISSION_FILENAME), handles)
-    del handles
+    audit.install(os.path.abspath(SUBMISSION_FILENAME))
     Worker(req_fd, resp_fd, {"active": status.active, "missing": status.missing}).serve()
     os._exit(0)
 

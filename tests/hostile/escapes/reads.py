@@ -59,6 +59,23 @@ def reads_installed_content():
         return bool(f.read())
 
 
+def reads_any_installed_copy():
+    """Every folder Python imports from, and every site-packages: an editable install keeps a copy
+    of the content there too."""
+    import site
+    import sys
+
+    for entry in [*sys.path, *site.getsitepackages()]:
+        for sub in ("exercises", "rnnprep/_data/exercises"):
+            try:
+                with open(os.path.join(entry, sub, "lstm_cell", "reference.py")) as f:
+                    if f.read():
+                        return True
+            except OSError:
+                pass
+    return False
+
+
 def lists_home():
     return bool(os.listdir(HOME))
 
