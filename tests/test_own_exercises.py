@@ -62,14 +62,20 @@ def test_deck_validation_reports_every_error_in_one_run(tmp_path, capsys):
         answer: Because.
         key_points:
           - label: a
-            patterns: ['{pattern}']
+            claims: [['alpha', '{pattern}']]
+            examples:
+              covers: ["alpha {cover} here.", "Here alpha {cover}."]
+              rejects: ["There is no alpha {cover}.", "Beta only."]
           - label: b
-            patterns: ['b']
+            claims: [['beta', 'gamma']]
+            examples:
+              covers: ["beta and gamma.", "gamma with beta."]
+              rejects: ["No beta or gamma.", "Alpha only."]
     """
-    questions = [{"id": "one", "number": 1, "difficulty": "impossible", "pattern": "a"},
-                 {"id": "two", "number": 2, "difficulty": "easy", "pattern": "(unclosed"},
-                 {"id": "three", "number": 3, "difficulty": "easy", "pattern": "c"},
-                 {"id": "four", "number": 3, "difficulty": "easy", "pattern": "d"}]
+    questions = [{"id": "one", "number": 1, "difficulty": "impossible", "pattern": "delta", "cover": "delta"},
+                 {"id": "two", "number": 2, "difficulty": "easy", "pattern": "(unclosed", "cover": "delta"},
+                 {"id": "three", "number": 3, "difficulty": "easy", "pattern": "delta", "cover": "delta"},
+                 {"id": "four", "number": 3, "difficulty": "easy", "pattern": "delta", "cover": "delta"}]
     deck.write_text("deck: mine\ntitle: Mine\nquestions:"
                     + "".join(textwrap.dedent(question.format(**q)) for q in questions))
     assert main(["--deck", str(deck), "questions"]) == 2
