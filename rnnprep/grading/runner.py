@@ -33,9 +33,11 @@ class GradingError(Exception):
 
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
-          on_event: EventCallback | None = None, cancel: threading.Event | None = None) -> Report:
+          on_event: EventCallback | None = None, cancel: threading.Event | None = None,
+          lift_rules: bool = False) -> Report:
     """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
-    progress, and setting `cancel` stops the run (unfinished checks then read as not run)."""
+    progress, and setting `cancel` stops the run (unfinished checks then read as not run).
+    `lift_rules` gives the sandbox no forbidden list (validate's torch.nn oracle only)."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -48,6 +50,8 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
            "--confcutdir", str(exercise.tests_path), "-o", "python_files=test_*.py",
            "--rnnprep-submission", str(submission.resolve()), "--rnnprep-exercise", str(exercise.path),
            "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget), "--rnnprep-device", device]
+    if lift_rules:
+        cmd.append("--rnnprep-lift-rules")
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -86,15 +86,34 @@ def test_initialisation(submission):
     assert_pytorch_init(submission.build("RNNCell", 16, 32, seed=5).state_dict(), 32, reference().state_dict())
 
 
-@check("api", "an unknown nonlinearity raises ValueError")
+REFUSED = ("ValueError", "RuntimeError")
+
+
+def _raised(exc: CheckFailure) -> str | None:
+    return next((kind for kind in REFUSED if f"raised {kind}" in str(exc)), None)
+
+
+@check("api", "an unknown nonlinearity is refused, at construction or at the first call")
 def test_bad_nonlinearity(submission):
+    """torch has both behaviours: nn.RNN raises ValueError in the constructor, nn.RNNCell constructs and
+    raises RuntimeError when called. Either is correct; computing something is not."""
     try:
-        submission.build("RNNCell", I, H, nonlinearity="sigmoid")
+        m = submission.build("RNNCell", I, H, nonlinearity="sigmoid")
     except CheckFailure as exc:
-        if "ValueError" in str(exc):
+        if _raised(exc):
             return
-        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') should raise ValueError; instead: {exc}") from None
-    raise CheckFailure("RNNCell(..., nonlinearity='sigmoid') was accepted; nn.RNNCell raises ValueError")
+        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') should raise ValueError (as nn.RNN does); "
+                           f"instead: {exc}") from None
+    try:
+        m(randn(B, I, seed=7))
+    except CheckFailure as exc:
+        if _raised(exc):
+            return
+        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') was built, and calling it should raise "
+                           f"RuntimeError (as nn.RNNCell does) or ValueError; instead: {exc}") from None
+    raise CheckFailure("RNNCell(..., nonlinearity='sigmoid') was accepted and computed an output; only 'tanh' and "
+                       "'relu' are valid: raise ValueError in the constructor (as nn.RNN does) or RuntimeError "
+                       "when called (as nn.RNNCell does)")
 
 
 @check("shape", "batched and unbatched inputs give h' of the right shape")
