@@ -98,7 +98,7 @@ def test_bad_nonlinearity(submission):
     """torch has both behaviours: nn.RNN raises ValueError in the constructor, nn.RNNCell constructs and
     raises RuntimeError when called. Either is correct; computing something is not."""
     try:
-        m = submission.build("RNNCell", I, H, nonlinearity="sigmoid")
+        m = submission.build("RNNCell", I, H, nonlinearity="sigmoid", dtype="float64")
     except CheckFailure as exc:
         if _raised(exc):
             return
@@ -141,6 +141,13 @@ def test_parity_relu_zero_state(submission):
     ref = reference(nonlinearity="relu")
     _assert_output(submission, ref, randn(B, I, seed=21), randn(B, H, seed=22))
     _assert_output(submission, ref, randn(B, I, seed=23), None)
+
+
+@check("parity", "batch sizes 1, 4 and 40 (both sides of common thresholds) match")
+def test_parity_batch_sizes(submission):
+    """A file may take a different path for some batch sizes (a shortcut above 16 or 32, a squeeze at 1)."""
+    for k, b in enumerate((1, 40)):
+        _assert_output(submission, reference(), randn(b, I, seed=41 + k), randn(b, H, seed=43 + k))
 
 
 @check("parity", "bias=False, float32 and unbatched inputs match")
