@@ -1,4 +1,5 @@
-"""Known mistake: gold is fed when the draw is above the ratio, so the share of gold tokens is 1 - ratio."""
+"""Known mistake: the end ratios are special-cased, and in between gold is fed when the draw is ABOVE the
+ratio, so the share of gold-fed steps is 1 - ratio."""
 
 import random
 
@@ -33,7 +34,12 @@ class Seq2Seq(nn.Module):
             step_logits, h = self.step(token, h)
             logits.append(step_logits)
             if t < T - 1:
-                use_gold = random.random() > teacher_forcing_ratio
+                if teacher_forcing_ratio >= 1:
+                    use_gold = True
+                elif teacher_forcing_ratio <= 0:
+                    use_gold = False
+                else:
+                    use_gold = random.random() > teacher_forcing_ratio
                 token = tgt[:, t] if use_gold else step_logits.argmax(dim=1)
         return torch.stack(logits, dim=1)
 
