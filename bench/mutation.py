@@ -115,11 +115,9 @@ def _sites(tree: ast.AST):
                         and not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
                     yield i, f"drop the statement `{ast.unparse(stmt)[:50]}`", lambda n, k=k: _dropped(n, k)
         if isinstance(node, (ast.For, ast.While)):
-            for k, stmt in enumerate(node.body):
-                if isinstance(stmt, ast.Assign) and any(_name(c.func) in RANDOM_CALLS
-                                                         for c in ast.walk(stmt.value) if isinstance(c, ast.Call)):
-                    yield i, f"hoist `{ast.unparse(stmt)[:50]}` out of the loop (once per call, not per step)", \
-                        lambda n, k=k: _hoisted(n, k)
+            for k, stmt in enumerate(_random_draws(node)):
+                yield i, f"hoist `{ast.unparse(stmt)[:50]}` out of the loop (once per call, not per step)", \
+                    lambda n, k=k: _hoisted(n, k)
 
 
 def _op(op) -> str:
@@ -168,11 +166,23 @@ def _dropped(block, k):
     return _with(block, body=body)
 
 
+def _random_draws(loop) -> list[ast.stmt]:
+    """Assignments anywhere inside `loop` whose value draws a random number."""
+    return [stmt for stmt in ast.walk(loop) if isinstance(stmt, ast.Assign) and stmt is not loop
+            and any(_name(c.func) in RANDOM_CALLS for c in ast.walk(stmt.value) if isinstance(c, ast.Call))]
+
+
 def _hoisted(loop, k):
-    """The loop becomes [the draw, loop without it]; returned as an If(True) so one node replaces one node."""
-    body = list(loop.body)
-    stmt = body.pop(k)
-    return ast.If(test=ast.Constant(True), body=[stmt, _with(loop, body=body or [ast.Pass()])], orelse=[])
+    """The draw moves before the loop (its place in the loop becomes `pass`); an If(True) holds both, so one
+    node replaces one node."""
+    loop = copy.deepcopy(loop)
+    stmt = _random_draws(loop)[k]
+    for owner in ast.walk(loop):
+        for field in ("body", "orelse"):
+            block = getattr(owner, field, None)
+            if isinstance(block, list) and any(s is stmt for s in block):
+                setattr(owner, field, [ast.Pass() if s is stmt else s for s in block])
+    return ast.If(test=ast.Constant(True), body=[stmt, loop], orelse=[])
 
 
 class _Replace(ast.NodeTransformer):
