@@ -76,3 +76,27 @@ def test_a_skipped_reverse_step_is_told_apart_from_torch():
     right = lstm_math(ref, x, hx)[0]
     for skip in ("first", "last"):
         assert not torch.allclose(lstm_math(ref, x, hx, reverse_skip=skip)[0], right)
+
+
+@pytest.mark.parametrize("layers,batch_first,state", [(1, False, True), (3, False, True), (2, True, False)])
+def test_stacked_variants_all_compute(layers, batch_first, state):
+    suite = _suite("stacked_lstm")
+    ref = reference_lstm(suite.I, suite.H, layers, batch_first=batch_first)
+    x, hx = make_case(ref, 7, steps=5, batch=3, state=state)
+    for index in range(3):
+        for message, kwargs in suite.variants(ref, hx, index).items():
+            try:
+                assert lstm_math(ref, x, hx, **kwargs)[index].dim() >= 2, message
+            except RuntimeError:
+                assert kwargs == {"feed": "input"}, message  # only where input_size != hidden_size; first_match skips it
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_packed_diagnosis_never_raises(batch_first):
+    suite = _suite("packed_lstm")
+    ref = suite.reference(batch_first=batch_first)
+    x, lengths, hx = suite.case(3, [3, 6, 1, 5], batch_first=batch_first)
+    x_bf = x if batch_first else x.transpose(0, 1)
+    for index in range(3):
+        diagnose = suite.diagnose(ref, x_bf, lengths, hx[0][0], hx[1][0], index)
+        assert diagnose(torch.zeros(1, dtype=torch.float64)) is None
