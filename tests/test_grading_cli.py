@@ -9,9 +9,15 @@ import sqlite3
 from helpers import ROOT, grade_json, rnnprep
 
 
+TORCH_TWINS = {"rnn_cell", "lstm_cell", "gru_cell", "stacked_lstm", "bidirectional_lstm", "packed_lstm", "fast_lstm",
+               "clip_grad_norm", "attention"}
+"""Exercises that mirror a torch.nn component, so validate grades an oracle that delegates to it."""
+
+
 def test_validate_every_exercise(tmp_path):
-    """Each exercise's reference passes, its starter fails, each known mistake fails as promised."""
-    proc = rnnprep("validate", "--json", home=tmp_path, timeout=1200)
+    """Each exercise's reference, oracle and correct variants pass, its starter fails, each known mistake fails
+    as promised; the correct variants and oracles roughly double the gradings, hence the time allowed."""
+    proc = rnnprep("validate", "--json", home=tmp_path, timeout=2700)
     results = json.loads(proc.stdout)
     bad = [(r["exercise"], f) for r in results for f in r["findings"] if not f["ok"]]
     assert not bad, json.dumps(bad, indent=1)
@@ -22,6 +28,9 @@ def test_validate_every_exercise(tmp_path):
         subjects = {f["subject"] for f in r["findings"]}
         assert {"reference", "starter"} <= subjects
         assert sum(s.startswith("mistakes/") for s in subjects) >= 3
+        assert sum(s.startswith("correct/") for s in subjects) >= 3, f"{r['exercise']}: fewer than 3 correct variants"
+    oracles = {r["exercise"] for r in results if any(f["subject"] == "oracle" for f in r["findings"])}
+    assert TORCH_TWINS <= oracles, f"no torch.nn oracle for {sorted(TORCH_TWINS - oracles)}"
 
 
 def test_json_report_shape_and_recorded_attempt(tmp_path):

@@ -28,6 +28,7 @@ class MaskedLSTM(nn.Module):
         T, B = x.shape[:2]
         steps = torch.arange(T, device=x.device).unsqueeze(1)                 # (T, 1)
         mask = (steps < lengths.to(x.device).unsqueeze(0)).to(x.dtype).unsqueeze(2)   # (T, B, 1)
+        x = x.masked_fill(mask == 0, 0.0)                                     # padding (even NaN) never enters
         proj = x @ self.weight_ih_l0.T + (self.bias_ih_l0 + self.bias_hh_l0)  # (T, B, 4H)
         if hx is None:
             h = torch.zeros(B, H, dtype=x.dtype, device=x.device)

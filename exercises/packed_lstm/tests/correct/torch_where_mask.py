@@ -34,11 +34,12 @@ class MaskedLSTM(nn.Module):
             h, c = hx[0][0], hx[1][0]
         outputs = []
         for t, x_t in enumerate(x.unbind(0)):
+            real = (t < lengths).unsqueeze(1)                                  # (B, 1) bool
+            x_t = torch.where(real, x_t, torch.zeros_like(x_t))                # padding (even NaN) never enters
             gates = F.linear(x_t, self.weight_ih_l0, self.bias_ih_l0) + F.linear(h, self.weight_hh_l0, self.bias_hh_l0)
             i, f, g, o = gates.chunk(4, dim=1)
             c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h_new = torch.sigmoid(o) * torch.tanh(c_new)
-            real = (t < lengths).unsqueeze(1)                                  # (B, 1) bool
             h = torch.where(real, h_new, h)
             c = torch.where(real, c_new, c)
             outputs.append(torch.where(real, h_new, torch.zeros_like(h_new)))
