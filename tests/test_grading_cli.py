@@ -8,7 +8,6 @@ import sqlite3
 
 from helpers import ROOT, grade_json, rnnprep
 
-
 TORCH_TWINS = {"rnn_cell", "lstm_cell", "gru_cell", "stacked_lstm", "bidirectional_lstm", "packed_lstm", "fast_lstm",
                "clip_grad_norm", "attention"}
 """Exercises that mirror a torch.nn component, so validate grades an oracle that delegates to it."""

@@ -9,7 +9,12 @@ from torch import nn
 
 from rnnprep.grading.checks import CheckFailure, check
 from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import DIAGNOSIS_FAILED, assert_close, safe_diagnosis, tolerance_for
+from rnnprep.grading.compare import (
+    DIAGNOSIS_FAILED,
+    assert_close,
+    safe_diagnosis,
+    tolerance_for,
+)
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_same_parameters,
