@@ -339,6 +339,7 @@ def test_sdpa_float_mask(submission):
 @check("parity", "is_causal=True: query i attends to keys 0..i")
 def test_sdpa_causal(submission):
     check_sdpa(submission, *sdpa_case(141, L=5, S=5), "is_causal=True", is_causal=True)
+    check_sdpa(submission, *sdpa_case(143, L=5, S=5, heads=0), "is_causal=True, 3-D (B, L, E)", is_causal=True)
 
 
 @check("parity", "a custom scale replaces 1/sqrt(E)")

@@ -200,3 +200,13 @@ def test_gradients(submission):
             assert_close(got, expected[name], name, gradient=True)
         for n, _ in ref.named_parameters():
             assert_close(result.param_grads.get(n), expected[f"grad {n}"], f"grad {n}", gradient=True)
+
+
+@check("gradient", "gradients reach an unbatched input (I,) and its state (H,)")
+def test_gradients_unbatched(submission):
+    """Adding and removing the batch dim must keep the graph: no .detach() or .data on the way."""
+    ref = reference()
+    result, expected = run_both(submission, ref, randn(I, seed=63), randn(H, seed=64))
+    assert_attached(result, ["h'"])
+    for name, got in zip(("grad input", "grad h"), result.input_grads):
+        assert_close(got, expected[name], f"{name} (unbatched)", gradient=True)
