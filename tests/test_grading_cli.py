@@ -13,18 +13,24 @@ from rnnprep.content.loader import load_exercise
 from rnnprep.grading.validate import validate_exercise
 
 SLUGS = sorted(e.name for e in (ROOT / "exercises").iterdir() if (e / "exercise.yaml").is_file())
+TORCH_TWINS = {"rnn_cell", "lstm_cell", "gru_cell", "stacked_lstm", "bidirectional_lstm", "packed_lstm", "fast_lstm",
+               "clip_grad_norm", "attention"}
+"""Exercises that mirror a torch.nn component, so validate grades an oracle that delegates to it."""
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_validate_every_exercise(slug):
-    """Each exercise's reference passes, its starter fails, each known mistake fails as promised
-    (one test an exercise, so a run shows its progress instead of sitting on one line for minutes)."""
+    """Each exercise's reference, oracle and correct variants pass, its starter fails, each known mistake
+    fails as promised (one test an exercise, so a run shows its progress instead of sitting on one line)."""
     result = validate_exercise(load_exercise(ROOT / "exercises" / slug))
     bad = [(f.subject, f.detail) for f in result.findings if not f.ok]
     assert not bad, json.dumps(bad, indent=1)
     subjects = {f.subject for f in result.findings}
     assert {"reference", "starter"} <= subjects
     assert sum(s.startswith("mistakes/") for s in subjects) >= 3
+    assert sum(s.startswith("correct/") for s in subjects) >= 3, "fewer than 3 correct variants"
+    if slug in TORCH_TWINS:
+        assert "oracle" in subjects, "no torch.nn oracle"
 
 
 def test_json_report_shape_and_recorded_attempt(tmp_path):

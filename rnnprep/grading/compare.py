@@ -73,10 +73,24 @@ def assert_close(actual, expected: torch.Tensor, what: str, *, tol: Tolerance | 
     got, want = a.reshape(-1)[flat].item(), e.reshape(-1)[flat].item()
     message = (f"{what} differs from torch.nn: max abs error {err.max().item():.3g} "
                f"(at {idx}: got {got:.6g}, expected {want:.6g})")
-    cause = diagnose(actual) if diagnose else None
+    cause = safe_diagnosis(diagnose, actual)
     if cause:
-        message += f". Likely cause: {cause}"
+        message += f" {cause}" if cause.startswith(DIAGNOSIS_FAILED) else f". Likely cause: {cause}"
     raise CheckFailure(message)
+
+
+DIAGNOSIS_FAILED = "(the grader could not work out a likely cause:"
+"""Marks a message whose diagnosis crashed; `rnnprep validate` fails any grading that shows it."""
+
+
+def safe_diagnosis(diagnose: Callable | None, *args) -> str | None:
+    """A diagnosis is a courtesy: when it raises, the plain message stands, with a marker validate finds."""
+    if diagnose is None:
+        return None
+    try:
+        return diagnose(*args)
+    except Exception as exc:  # noqa: BLE001  (any failure inside a diagnosis degrades to the plain message)
+        return f"{DIAGNOSIS_FAILED} {type(exc).__name__}: {str(exc)[:120]})"
 
 
 def _index(t: torch.Tensor) -> str:

@@ -110,13 +110,19 @@ def _state_index(k: int, d: int, layers: int, dirs: int, scheme: str) -> int:
     return k * dirs + d                # torch: layer-major, forward before reverse
 
 
-def _direction(seq, h, c, w_ih, w_hh, b_ih, b_hh, order):
-    """One direction of one layer over a time-major sequence; returns (outputs (T, B, H), h, c)."""
+def _direction(seq, h, c, w_ih, w_hh, b_ih, b_hh, order, skip=None):
+    """One direction of one layer over a time-major sequence; returns (outputs (T, B, H), h, c).
+
+    skip: "first" / "last" leaves out the sequence's first / last step (its output stays zero)."""
     pre_in = seq @ w_ih.T
     if b_ih is not None:
         pre_in = pre_in + b_ih + b_hh
     outs = []
+    skipped = {"first": 0, "last": seq.shape[0] - 1}.get(skip)
     for t in range(seq.shape[0]):
+        if t == skipped:
+            outs.append(torch.zeros_like(h))
+            continue
         gates = pre_in[t] + h @ w_hh.T
         blocks = dict(zip(order, gates.chunk(4, dim=-1)))
         i, f, g, o = (blocks[k] for k in GATES)
@@ -129,7 +135,8 @@ def _direction(seq, h, c, w_ih, w_hh, b_ih, b_hh, order):
 def lstm_math(ref: nn.LSTM, x: torch.Tensor, hx=None, *, order: str = GATES, feed: str = "previous",
               flip_back: bool = True, hn_order: str = "layer", state_order: str = "layer",
               reverse_hn: str = "final", batch_first: bool | None = None, zero_state: bool = False,
-              swap_state: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+              swap_state: bool = False, reverse_skip: str | None = None
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """nn.LSTM (eval mode, so no dropout) in plain tensor ops. The defaults give torch's results.
 
     feed: what layer k > 0 reads: "previous" (layer k-1's output), "input" (the layer's own input x),
@@ -137,6 +144,7 @@ def lstm_math(ref: nn.LSTM, x: torch.Tensor, hx=None, *, order: str = GATES, fee
     flip_back: False leaves the reverse direction's outputs in reversed time order.
     hn_order / state_order: how h_n is written / how h0 is read ("layer", "direction", "reversed_layers").
     reverse_hn: "last_step" takes the reverse direction's h_n from output[-1] instead of its final state.
+    reverse_skip: "first" / "last": the reverse direction never reads x[T-1] / x[0] (an off-by-one loop).
     batch_first: override the module's layout (False on a batch-first module = "batch_first ignored").
     """
     layers, hidden = ref.num_layers, ref.hidden_size
@@ -167,7 +175,7 @@ def lstm_math(ref: nn.LSTM, x: torch.Tensor, hx=None, *, order: str = GATES, fee
                 inp, w_ih = layer_in[..., :hidden], w_ih[:, :hidden]
             s = _state_index(k, d, layers, dirs, state_order)
             seq = inp.flip(0) if d else inp
-            out, h, c = _direction(seq, h0[s], c0[s], w_ih, w_hh, b_ih, b_hh, order)
+            out, h, c = _direction(seq, h0[s], c0[s], w_ih, w_hh, b_ih, b_hh, order, reverse_skip if d else None)
             if d and reverse_hn == "last_step":
                 h = out[0]
             if d and flip_back:

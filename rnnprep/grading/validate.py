@@ -1,6 +1,7 @@
-"""Prove an exercise sound: its reference and every correct variant (tests/variants/*.py) pass,
-its starter fails, each known mistake fails in the promised category with the promised message.
-Runs the real grader end to end.
+"""Prove an exercise sound: its reference passes, its torch.nn oracle (`tests/oracle.py`, graded with
+the rules lifted) passes every other check, every correct variant (`tests/correct/*.py`) passes every
+check, its starter fails, each known mistake fails in the promised category with the promised
+message, and no grading shows a crashed diagnosis or an internal error. Runs the real grader end to end.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnprep.content.model import Exercise
+from rnnprep.grading.compare import DIAGNOSIS_FAILED
 from rnnprep.grading.report import Report
 from rnnprep.grading.runner import grade
 
@@ -38,29 +40,57 @@ def _failed_checks(report: Report) -> str:
     return "; ".join(bad)[:1500] or "no failing check"
 
 
-def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
-    jobs: list[tuple[str, Path, object]] = [("reference", ex.reference_path, None), ("starter", ex.starter_path, None)]
+def _suite_faults(report: Report) -> list[str]:
+    """Checks whose message shows the suite itself broke: a diagnosis that raised, an internal error."""
+    return [f"{c.title}: {c.message[:300]}" for c in report.checks
+            if DIAGNOSIS_FAILED in c.message or c.message.startswith("internal error in the hidden suite")]
+
+
+def _jobs(ex: Exercise) -> list[tuple[str, Path, object]]:
+    jobs: list[tuple[str, Path, object]] = [("reference", ex.reference_path, None)]
+    oracle = ex.tests_path / "oracle.py"
+    if oracle.is_file():
+        jobs.append(("oracle", oracle, "oracle"))
+    correct = ex.tests_path / "correct"
+    jobs += [(f"correct/{p.name}", p, "correct") for p in sorted(correct.glob("*.py"))] if correct.is_dir() else []
+    jobs.append(("starter", ex.starter_path, None))
     jobs += [(f"mistakes/{m.file}", ex.tests_path / "mistakes" / m.file, m) for m in ex.mistakes]
-    jobs += [(f"variants/{p.name}", p, None) for p in sorted((ex.tests_path / "variants").glob("*.py"))]
+    return jobs
+
+
+def _judge(subject: str, kind, report: Report) -> tuple[bool, str]:
+    if subject == "reference" or kind == "correct":
+        ok = report.passed
+        return ok, "passes every check" if ok else f"a correct file does not pass: {_failed_checks(report)}"
+    if kind == "oracle":
+        bad = [c for c in report.checks if c.category != "rules" and c.status != "passed"]
+        ok = not bad
+        return ok, ("torch.nn itself passes every check but the rules" if ok else
+                    "the suite demands what torch.nn does not do: "
+                    + "; ".join(f"[{c.category}] {c.title}: {c.message}" for c in bad)[:1500])
+    if kind is None:
+        ok = not report.passed
+        return ok, f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"
+    hits = [c for c in report.checks if c.category == kind.category and c.status in ("failed", "error")
+            and kind.message.lower() in c.message.lower()]
+    ok = not report.passed and bool(hits)
+    return ok, (f"fails [{kind.category}] with {kind.message!r}" if ok else
+                f"expected a failing [{kind.category}] check saying {kind.message!r}; got: "
+                f"{'PASSED' if report.passed else _failed_checks(report)}")
+
+
+def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
+    jobs = _jobs(ex)
     if ex.weights.get("speed"):
         workers = 1  # a speed check times wall-clock runs: a second grading on the same cores would skew it
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        reports = list(pool.map(lambda job: grade(ex, job[1]), jobs))
+        reports = list(pool.map(lambda job: grade(ex, job[1], lift_rules=job[2] == "oracle"), jobs))
     result = ExerciseValidation(ex.slug)
-    for (subject, _, mistake), report in zip(jobs, reports):
-        if subject == "reference" or subject.startswith("variants/"):
-            ok = report.passed
-            detail = "passes every check" if ok else f"this correct solution does not pass: {_failed_checks(report)}"
-        elif mistake is None:
-            ok = not report.passed
-            detail = f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"
-        else:
-            hits = [c for c in report.checks if c.category == mistake.category and c.status in ("failed", "error")
-                    and mistake.message.lower() in c.message.lower()]
-            ok = not report.passed and bool(hits)
-            detail = (f"fails [{mistake.category}] with {mistake.message!r}" if ok else
-                      f"expected a failing [{mistake.category}] check saying {mistake.message!r}; got: "
-                      f"{'PASSED' if report.passed else _failed_checks(report)}")
+    for (subject, _, kind), report in zip(jobs, reports):
+        ok, detail = _judge(subject, kind, report)
+        faults = _suite_faults(report)
+        if faults:
+            ok, detail = False, f"{detail}; the suite itself broke: {'; '.join(faults)[:1000]}"
         result.findings.append(Finding(ex.slug, subject, ok, detail, report.duration_s))
     declared = {m.file for m in ex.mistakes}
     mistakes_dir = ex.tests_path / "mistakes"

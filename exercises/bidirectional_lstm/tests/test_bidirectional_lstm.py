@@ -30,9 +30,12 @@ from rnnprep.grading.recurrent import (
 
 I, H, B, T = 3, 4, 3, 5
 KW = {"bidirectional_arg": True}
-FLIP = ("the backward half of output is in reversed time order: the reverse direction reads x[T-1] first, so its "
-        "outputs come out last-step-first; flip the backward outputs back to forward time order before "
-        "concatenating, so that output[t, :, H:] is the reverse state after reading x[T-1] .. x[t]")
+FLIP = ("the reverse direction reads x[T-1] first, so its outputs come out last-step-first; flip the backward "
+        "outputs back to forward time order before concatenating, so that output[t, :, H:] is the reverse state "
+        "after reading x[T-1] .. x[t]")
+SKIPS = {"first": "the reverse direction never read x[T-1], its first step: start its loop at t = T-1",
+         "last": "the reverse direction never read x[0], its last step: run its loop down to t = 0 inclusive, "
+                 "e.g. range(T-1, -1, -1) or over x.flip(0)"}
 LAYER_MAJOR = ("nn.LSTM orders h_n and c_n layer-major, index 2*k + d for layer k and direction d (l0 forward, "
                "l0 reverse, l1 forward, l1 reverse)")
 
@@ -46,9 +49,11 @@ def variants(ref, hx, index):
     found = {}
     if ref.bidirectional:
         if index == 0 or ref.num_layers > 1:
-            found[f"{name} matches {FLIP}" if index == 0 else
+            found[f"the backward half of output is in reversed time order: {FLIP}" if index == 0 else
                   f"{name} matches layer 0 passing its backward outputs up in reversed time order; {FLIP}"] = \
                 {"flip_back": False}
+        for skip, cause in SKIPS.items():
+            found[f"{name} matches a reverse direction that skipped one step: {cause}"] = {"reverse_skip": skip}
         if index == 0:
             found["output matches the halves concatenated as [backward, forward]: the forward direction fills "
                   "output[..., :H] and the backward one output[..., H:]"] = {"feed": "swapped"}
@@ -136,6 +141,14 @@ def test_parity_float32_unbatched(submission):
     parity(submission, ref(2, dtype=torch.float32), 41)
     parity(submission, ref(2), 43, batch=None)
     parity(submission, ref(1, batch_first=True), 45, batch=None, state=False)
+
+
+@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match, with and without a state")
+def test_parity_batch_sizes(submission):
+    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
+    parity(submission, ref(2), 91, batch=1)
+    parity(submission, ref(2), 93, batch=40, state=False)
+    parity(submission, ref(1, batch_first=True), 95, batch=40)
 
 
 @check("parity", "bidirectional=False (the default) and bias=False still match nn.LSTM")

@@ -195,6 +195,40 @@ def test_nonfinite(submission):
                                f"norm should be non-finite, as torch's is; got {out.tolist()}")
 
 
+def same_with_nan(a, e) -> bool:
+    """Equal values where torch's are finite, NaN exactly where torch's are NaN."""
+    if not isinstance(a, torch.Tensor) or a.shape != e.shape:
+        return False
+    nan = torch.isnan(e)
+    return bool(torch.equal(torch.isnan(a), nan)) and close(a[~nan], e[~nan])
+
+
+@check("parity", "with a NaN or inf total norm and error_if_nonfinite=False the gradients end as torch's do")
+def test_nonfinite_gradients(submission):
+    """torch multiplies by max_norm / (total + 1e-6) regardless: a NaN total turns every gradient NaN, an inf
+    total turns them into 0 (NaN where the inf was). Old torch left them untouched; the statement says NaN."""
+    for k, norm_type in enumerate((2.0, INF)):
+        for bad, name in ((float("nan"), "NaN"), (INF, "inf")):
+            values, grads = case(140 + 10 * k)
+            grads[1] = grads[1].clone()
+            grads[1][2] = bad
+            _, got_grads, _ = run(submission, values, grads, 1.0, norm_type)
+            _, expected = torch_clip(values, grads, 1.0, norm_type)
+            label = f"a gradient containing {name}, norm_type={norm_type}, error_if_nonfinite=False"
+            for i, (a, e) in enumerate(zip(got_grads, expected)):
+                if same_with_nan(a, e):
+                    continue
+                if isinstance(a, torch.Tensor) and same_with_nan(a, grads[i]):
+                    raise CheckFailure(f"{label}: parameter {i}'s .grad was left unchanged; torch still multiplies "
+                                       "every gradient by max_norm / (total_norm + 1e-6), so a NaN total makes them "
+                                       "all NaN and an inf total makes them 0 (NaN where the inf was). Don't return "
+                                       "early or skip the scaling when the norm is not finite")
+                raise CheckFailure(f"{label}: parameter {i}'s .grad is {a.tolist() if isinstance(a, torch.Tensor) else a}; "
+                                   f"torch gives {e.tolist()}: multiply every gradient by "
+                                   "min(max_norm / (total_norm + 1e-6), 1) computed as a tensor, which stays NaN "
+                                   "for a NaN total (Python's min(1.0, nan) returns 1.0)")
+
+
 @check("parity", "the total norm and the scaled gradients equal torch's for norm types 2, 1 and inf")
 def test_norm_types(submission):
     for k, norm_type in enumerate(NORM_TYPES):

@@ -2,6 +2,7 @@
 implementations timed in the same interleaved run."""
 
 import importlib.util
+import itertools
 from pathlib import Path
 
 import torch
@@ -29,6 +30,8 @@ from rnnprep.grading.speed import (
 )
 
 T, B, I, H = 5, 3, 4, 6
+GATES = "ifgo"
+ORDERS = ["".join(p) for p in itertools.permutations(GATES) if "".join(p) != GATES]
 HERE = Path(__file__).resolve().parent
 
 
@@ -44,9 +47,9 @@ def reference(dtype=torch.float64):
 
 
 def permuted(ref, order):
-    """A copy of `ref` whose gate blocks are rearranged, to recognise a wrong gate order."""
+    """A copy of `ref` that computes what code reading the chunks as `order` (e.g. "gifo") computes."""
     twin = seeded(lambda: nn.LSTM(I, H), dtype=next(ref.parameters()).dtype)
-    index = ["ifgo".index(k) for k in order]
+    index = [order.index(k) for k in GATES]
     with torch.no_grad():
         for name, p in ref.named_parameters():
             blocks = p.chunk(4, dim=0)
@@ -67,7 +70,7 @@ def check_outputs(result, expected, ref, args):
         raise CheckFailure("forward must return (output, (h_n, c_n)) like nn.LSTM")
     variants = {f"the values match torch with the gate blocks read as {', '.join(order)}; PyTorch packs "
                 "i, f, g, o": (lambda o=order: permuted(ref, o)(*args)[0].detach())
-                for order in ("ifog", "fico", "iofg", "oifg")}
+                for order in ORDERS}
     assert_close(out[0], expected[0], "output", diagnose=lambda a: first_match(a, variants))
     assert_close(out[1][0], expected[1][0], "h_n")
     assert_close(out[1][1], expected[1][1], "c_n")
@@ -95,15 +98,16 @@ def test_shapes(submission):
                            f"{(1, B, H)}")
 
 
-@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state")
+@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state, at batch 3, 1 and 40")
 def test_parity(submission):
     ref = reference()
     m = remote_like(submission, ref)
-    x, h0, c0 = randn(T, B, I, seed=2), randn(1, B, H, seed=3), randn(1, B, H, seed=4)
-    for args in ((x, (h0, c0)), (x,)):
-        result = m(*args)
-        expected, _, _ = reference_call(ref, args)
-        check_outputs(result, expected, ref, args)
+    for k, b in enumerate((B, 1, 40)):
+        x, h0, c0 = randn(T, b, I, seed=2 + k), randn(1, b, H, seed=3 + k), randn(1, b, H, seed=4 + k)
+        for args in ((x, (h0, c0)), (x,)):
+            result = m(*args)
+            expected, _, _ = reference_call(ref, args)
+            check_outputs(result, expected, ref, args)
 
 
 @check("gradient", "gradients w.r.t. input, h0, c0 and every parameter equal nn.LSTM's")

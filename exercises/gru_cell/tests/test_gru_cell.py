@@ -163,6 +163,14 @@ def test_parity_zero_state(submission):
     _assert_h(submission, reference(), randn(B, I, seed=21), None)
 
 
+@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match")
+def test_parity_batch_sizes(submission):
+    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
+    for k, b in enumerate((1, 40)):
+        _assert_h(submission, reference(), randn(b, I, seed=51 + k), randn(b, H, seed=53 + k))
+    _assert_h(submission, reference(), randn(40, I, seed=57), None)
+
+
 @check("parity", "bias=False matches nn.GRUCell(bias=False)")
 def test_parity_no_bias(submission):
     _assert_h(submission, reference(bias=False), randn(B, I, seed=31), randn(B, H, seed=32))
@@ -192,3 +200,13 @@ def test_gradients(submission):
             assert_close(got, expected[name], name, gradient=True)
         for n, _ in ref.named_parameters():
             assert_close(result.param_grads.get(n), expected[f"grad {n}"], f"grad {n}", gradient=True)
+
+
+@check("gradient", "gradients reach an unbatched input (I,) and its state (H,)")
+def test_gradients_unbatched(submission):
+    """Adding and removing the batch dim must keep the graph: no .detach() or .data on the way."""
+    ref = reference()
+    result, expected = run_both(submission, ref, randn(I, seed=63), randn(H, seed=64))
+    assert_attached(result, ["h'"])
+    for name, got in zip(("grad input", "grad h"), result.input_grads):
+        assert_close(got, expected[name], f"{name} (unbatched)", gradient=True)

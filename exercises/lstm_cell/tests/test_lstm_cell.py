@@ -151,6 +151,15 @@ def test_parity_zero_state(submission):
     _assert_outputs(submission, ref, randn(B, I, seed=21), None)
 
 
+@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match")
+def test_parity_batch_sizes(submission):
+    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
+    for k, b in enumerate((1, 40)):
+        _assert_outputs(submission, reference(), randn(b, I, seed=51 + k),
+                        (randn(b, H, seed=53 + k), randn(b, H, seed=55 + k)))
+    _assert_outputs(submission, reference(), randn(40, I, seed=57), None)
+
+
 @check("parity", "bias=False matches nn.LSTMCell(bias=False)")
 def test_parity_no_bias(submission):
     ref = reference(bias=False)

@@ -232,6 +232,16 @@ def test_parity_zero_state(submission):
     check_outputs(submission, reference(), x, lens, hx, "lengths [4, 1, 6, 2], T=6, hx=None")
 
 
+@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match")
+def test_parity_batch_sizes(submission):
+    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
+    x, lens, hx = case(51, [4])
+    check_outputs(submission, reference(), x, lens, hx, "one sequence, length 4, T=6, hx given")
+    lengths = [1 + (7 * b) % T for b in range(40)]
+    x, lens, hx = case(53, lengths, state=False)
+    check_outputs(submission, reference(), x, lens, hx, "40 sequences of lengths 1..6, T=6, hx=None")
+
+
 @check("parity", "batch_first=False takes (T, B, I) and returns (T, B, H)")
 def test_parity_time_major(submission):
     x, lens, hx = case(31, [2, 6, 5, 1], batch_first=False)

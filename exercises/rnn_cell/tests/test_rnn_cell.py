@@ -86,15 +86,34 @@ def test_initialisation(submission):
     assert_pytorch_init(submission.build("RNNCell", 16, 32, seed=5).state_dict(), 32, reference().state_dict())
 
 
-@check("api", "an unknown nonlinearity raises ValueError")
+REFUSED = ("ValueError", "RuntimeError")
+
+
+def _raised(exc: CheckFailure) -> str | None:
+    return next((kind for kind in REFUSED if f"raised {kind}" in str(exc)), None)
+
+
+@check("api", "an unknown nonlinearity is refused, at construction or at the first call")
 def test_bad_nonlinearity(submission):
+    """torch has both behaviours: nn.RNN raises ValueError in the constructor, nn.RNNCell constructs and
+    raises RuntimeError when called. Either is correct; computing something is not."""
     try:
-        submission.build("RNNCell", I, H, nonlinearity="sigmoid")
+        m = submission.build("RNNCell", I, H, nonlinearity="sigmoid", dtype="float64")
     except CheckFailure as exc:
-        if "ValueError" in str(exc):
+        if _raised(exc):
             return
-        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') should raise ValueError; instead: {exc}") from None
-    raise CheckFailure("RNNCell(..., nonlinearity='sigmoid') was accepted; nn.RNNCell raises ValueError")
+        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') should raise ValueError (as nn.RNN does); "
+                           f"instead: {exc}") from None
+    try:
+        m(randn(B, I, seed=7))
+    except CheckFailure as exc:
+        if _raised(exc):
+            return
+        raise CheckFailure(f"RNNCell(..., nonlinearity='sigmoid') was built, and calling it should raise "
+                           f"RuntimeError (as nn.RNNCell does) or ValueError; instead: {exc}") from None
+    raise CheckFailure("RNNCell(..., nonlinearity='sigmoid') was accepted and computed an output; only 'tanh' and "
+                       "'relu' are valid: raise ValueError in the constructor (as nn.RNN does) or RuntimeError "
+                       "when called (as nn.RNNCell does)")
 
 
 @check("shape", "batched and unbatched inputs give h' of the right shape")
@@ -124,6 +143,13 @@ def test_parity_relu_zero_state(submission):
     _assert_output(submission, ref, randn(B, I, seed=23), None)
 
 
+@check("parity", "batch sizes 1, 4 and 40 (both sides of common thresholds) match")
+def test_parity_batch_sizes(submission):
+    """A file may take a different path for some batch sizes (a shortcut above 16 or 32, a squeeze at 1)."""
+    for k, b in enumerate((1, 40)):
+        _assert_output(submission, reference(), randn(b, I, seed=41 + k), randn(b, H, seed=43 + k))
+
+
 @check("parity", "bias=False, float32 and unbatched inputs match")
 def test_parity_variants(submission):
     _assert_output(submission, reference(bias=False), randn(B, I, seed=31), randn(B, H, seed=32))
@@ -143,3 +169,13 @@ def test_gradients(submission):
         for n, _ in ref.named_parameters():
             assert_close(result.param_grads.get(n), expected[f"grad {n}"], f"grad {n} ({nonlinearity})",
                          gradient=True)
+
+
+@check("gradient", "gradients reach an unbatched input (I,) and its state (H,)")
+def test_gradients_unbatched(submission):
+    """Adding and removing the batch dim must keep the graph: no .detach() or .data on the way."""
+    ref = reference()
+    result, expected = run_both(submission, ref, randn(I, seed=63), randn(H, seed=64))
+    assert_attached(result, ["h'"])
+    for name, got in zip(("grad input", "grad h"), result.input_grads):
+        assert_close(got, expected[name], f"{name} (unbatched)", gradient=True)

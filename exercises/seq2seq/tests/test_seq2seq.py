@@ -191,6 +191,53 @@ def test_mixed_ratio(submission):
                            "the gold token when it is below the ratio")
 
 
+def fed_choices(m, src, tgt, logits):
+    """Replay one call by teacher forcing: per row and step t >= 2, 1 if it was fed the gold tgt[:, t-1],
+    0 if its own argmax, -1 where the two are the same token (nothing to tell)."""
+    n, steps = tgt.shape
+    fed = tgt.clone()
+    choice = torch.full((n, steps), -1)
+    for t in range(2, steps):
+        gold, own = tgt[:, t - 1], logits[:, t - 1].argmax(-1)
+        probe = forward(m, src, fed, 1.0)
+        gold_fed = torch.tensor([close(probe[b, t], logits[b, t]) for b in range(n)])
+        fed[:, t - 1] = torch.where(gold_fed, gold, own)
+        choice[:, t] = torch.where(gold == own, -1, gold_fed.long())
+    if not close(forward(m, src, fed, 1.0), logits):
+        raise CheckFailure("with teacher_forcing_ratio strictly between 0 and 1, some step was fed neither the gold "
+                           "previous token nor the model's own argmax of the previous logits; feed exactly one of "
+                           "the two, chosen afresh at each step (this check replays each call with "
+                           "teacher_forcing_ratio=1.0, so fix the ratio 1.0 check first if it fails too)")
+    return choice
+
+
+def choices_at(submission, m, ratio, runs, seed):
+    submission.run("basic.seed_all", seed)
+    src, tgt = batch(seed, b=8, t=8)
+    return [fed_choices(m, src, tgt, forward(m, src, tgt, ratio)) for _ in range(runs)]
+
+
+@check("parity", "teacher forcing is decided afresh at every step, gold with probability teacher_forcing_ratio")
+def test_per_step_forcing(submission):
+    """Seeded, then measured by replay: a coin drawn once per call gives each call one choice for every step;
+    a coin that ignores or inverts the ratio gives the wrong share of gold tokens."""
+    m = build(submission, seed=12)
+    calls = choices_at(submission, m, 0.5, 6, seed=21)
+    mixed = sum(bool((c[c >= 0] == 1).any() and (c[c >= 0] == 0).any()) for call in calls for c in call)
+    if mixed == 0:
+        raise CheckFailure("with teacher_forcing_ratio=0.5, every call fed either gold tokens at every step or its "
+                           "own predictions at every step: the coin was drawn once per call. Draw it inside the "
+                           "loop, once per decoder step (random.random() < teacher_forcing_ratio)")
+    for ratio in (0.25, 0.75):
+        decided = torch.cat([call[call >= 0] for call in choices_at(submission, m, ratio, 8, seed=31)])
+        share = decided.double().mean().item()
+        if abs(share - ratio) > 0.2:
+            hint = (" (that is about 1 - ratio: the comparison is inverted; feed gold when random.random() < "
+                    "teacher_forcing_ratio)" if abs(share - (1 - ratio)) < 0.2 else "")
+            raise CheckFailure(f"with teacher_forcing_ratio={ratio}, {share:.0%} of {decided.numel()} decoder steps "
+                               f"were fed the gold token; about {ratio:.0%} should be{hint}")
+
+
 @check("training", "learns to reverse held-out sequences (greedy_decode token accuracy)")
 def test_training(submission, exercise, inform):
     s = exercise.settings["training"]

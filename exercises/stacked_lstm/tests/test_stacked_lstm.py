@@ -125,6 +125,14 @@ def test_parity_float32_unbatched(submission):
     parity(submission, ref(3, batch_first=True), 55, batch=None, state=False)
 
 
+@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match, with and without a state")
+def test_parity_batch_sizes(submission):
+    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
+    parity(submission, ref(2), 91, batch=1)
+    parity(submission, ref(2), 93, batch=40, state=False)
+    parity(submission, ref(1, batch_first=True), 95, batch=40)
+
+
 @check("parity", "bias=False matches nn.LSTM(bias=False)")
 def test_parity_no_bias(submission):
     parity(submission, ref(2, bias=False), 57)

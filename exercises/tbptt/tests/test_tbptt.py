@@ -39,17 +39,20 @@ def _detach(state):
 
 def reference_run(T, chunk_len, seed, *, pair_state=False, dtype="float64", reset=False, zero_grad=True,
                   drop_last=False):
+    """zero_grad: True (at the start of each chunk, correct), False (never), "before_step" (after backward)."""
     model = TinyRNN(I, H, O, seed=seed, dtype=dtype, pair_state=pair_state)
     opt, loss_fn = RecordingSGD(model, lr=LR), RecordingMSE()
     inputs, targets = data(T, seed + 100, getattr(torch, dtype))
     losses, state = [], None
     stop = T - T % chunk_len if drop_last else T
     for start in range(0, stop, chunk_len):
-        if zero_grad:
+        if zero_grad is True:
             opt.zero_grad()
         out, state = model(inputs[start:start + chunk_len], None if reset else state)
         loss = loss_fn(out, targets[start:start + chunk_len])
         loss.backward()
+        if zero_grad == "before_step":
+            opt.zero_grad()
         opt.step()
         state = _detach(state)
         losses.append(loss.item())
@@ -65,6 +68,9 @@ def variants(T, chunk_len, seed, pick, **kw):
             lambda: pick(reference_run(T, chunk_len, seed, reset=True, **kw)),
         "the gradients accumulate from chunk to chunk: call optimizer.zero_grad() at the start of every chunk":
             lambda: pick(reference_run(T, chunk_len, seed, zero_grad=False, **kw)),
+        "the gradients are cleared between loss.backward() and optimizer.step(), so every step sees no gradient "
+        "and the weights never change: call optimizer.zero_grad() before the chunk's forward pass":
+            lambda: pick(reference_run(T, chunk_len, seed, zero_grad="before_step", **kw)),
     }
 
 
@@ -220,6 +226,13 @@ def test_detached(submission):
         raise CheckFailure(f"chunk {attached[0]} received a state that still requires grad: {DETACH_HINT}")
     assert_structure(got, T, chunk_len)
     ref = reference_run(T, chunk_len, seed)
+    events = got["record"]["events"]
+    for k, g_step in enumerate(got["record"]["step_grads"]):
+        if all(g is None or not bool(g.any()) for g in g_step.values()):
+            cleared = " (zero_grad() came right before it)" if events[events.index("step") - 1] == "zero_grad" else ""
+            raise CheckFailure(f"optimizer step {k} saw no gradient at all{cleared}: the gradients are cleared "
+                               "between loss.backward() and optimizer.step(). Call optimizer.zero_grad() before "
+                               "the chunk's forward pass, then backward(), then step()")
     for k, (g_step, r_step) in enumerate(zip(got["record"]["step_grads"], ref["record"]["step_grads"])):
         for name, expected in r_step.items():
             pick = (lambda r, k=k, name=name: r["record"]["step_grads"][k][name])

@@ -1,0 +1,8 @@
+"""The torch.nn oracle: nn.LSTM itself, graded with the rules lifted, must pass every other check."""
+
+from torch import nn
+
+
+class LSTM(nn.LSTM):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0):
+        super().__init__(input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first, dropout=dropout)
