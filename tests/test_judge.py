@@ -55,6 +55,29 @@ def test_keywords_negation_and_hedging_earn_nothing(answer):
     assert statuses(answer, FORGET) == ["missed"]
 
 
+@pytest.mark.parametrize("answer", [
+    "The forget gate erases old content after maybe ten or twenty steps.",  # an approximate number
+    "A small LSTM, maybe quantised, has a forget gate that erases old content.",  # an aside
+    "Its forget gate throws away something like the top few percent.",
+    "The forget gate erases old content, like an HMM forward pass.",  # an acronym
+    "When the model is unsure, the forget gate still discards old content.",  # not the speaker's doubt
+    "The forget gate discards c_1, c_2, ...",  # an elided list, not trailing off
+])
+def test_approximations_asides_and_elisions_are_not_hedges(answer):
+    assert statuses(answer, FORGET) == ["covered"]
+
+
+@pytest.mark.parametrize("answer", [
+    "The forget gate erases old content, maybe.",
+    "I'm unsure, but the forget gate discards old content.",
+    "It is something like the forget gate erasing things.",
+    "Hmm, the forget gate discards stuff.",
+    "The forget gate erases, let me think...",
+])
+def test_the_speakers_own_doubt_still_hedges(answer):
+    assert statuses(answer, FORGET) == ["missed"]
+
+
 def test_a_misconception_contradicts_the_point_and_carries_its_correction():
     j = judge(question(FORGET), "The forget gate adds new information to the cell.")
     (p,) = j.points

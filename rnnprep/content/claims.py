@@ -30,13 +30,24 @@ CLAUSE_END = re.compile(
     re.IGNORECASE)
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
 
+APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|ten|twenty|fifty|a\s+hundred|"
+               r"hundreds|thousands|top|median|\d+(?:st|nd|rd|th))")
 HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
-    r"unsure|no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
-    r"maybe|perhaps|something\s+(?:like|with|about|to\s+do)|"
+    r"(?:i'?m|i\s+am)\s+(?:a\s+bit\s+|a\s+little\s+|quite\s+)?unsure|unsure\s+(?:if|whether|about|but|how|what|which)|"
+    r"no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"(?:(?<!,\s)maybe|maybe(?!\s+[\w-]+\s*,))(?!" + APPROXIMATE + r")|perhaps(?!" + APPROXIMATE + r")|"
+    r"something\s+(?:like(?!\s*:|" + APPROXIMATE + r")|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
-    r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
-"""Hedging cancels its whole sentence: a guess is not evidence."""
+    r"(?:just\s+)?a\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b",
+    re.IGNORECASE)
+"""Hedging cancels its whole sentence: a guess is not evidence. Not hedges: an approximate number ("maybe
+ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
+introduced by "something like:", the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
+
+TRAILING_DOTS = re.compile(r"(?<![,(\s])(?<!,\s)\s*(?:\.\.\.|…)$")
+"""A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
+is not."""
 
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
@@ -78,7 +89,8 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
         if raw.strip():
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
-            hedged = bool(HEDGE.search(shown)) or shown.rstrip("\"') ]*").endswith(("?", "...", "…"))
+            tail = shown.rstrip("\"') ]*")
+            hedged = bool(HEDGE.search(shown)) or tail.endswith("?") or bool(TRAILING_DOTS.search(tail))
             cut = 0
             for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)] + [len(shown)]:
                 if shown[cut:c].strip():
