@@ -88,6 +88,16 @@ def test_a_misconception_contradicts_the_point_and_carries_its_correction():
     assert statuses("The forget gate doesn't add anything, it erases old content.", FORGET) == ["covered"]
 
 
+@pytest.mark.parametrize("answer", [
+    "The forget gate isn't needed because the cell keeps everything anyway.",
+    "The forget gate is pointless since the cell retains its content.",
+    "The forget gate doesn't matter, as the input gate already clears the cell.",
+])
+def test_a_negated_subject_stays_negated_through_its_reason(answer):
+    assert statuses(answer, FORGET) == ["missed"]
+    assert statuses("The forget gate doesn't add, it erases old content.", FORGET) == ["covered"]
+
+
 def test_swapped_facts_in_one_sentence_do_not_lend_each_other_words():
     both = KeyPoint("input gate writes", claims=(("input gate", r"\bwrit\w*"),))
     assert statuses("The forget gate writes the new content, while the input gate erases the old.",

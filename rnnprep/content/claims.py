@@ -49,6 +49,13 @@ TRAILING_DOTS = re.compile(r"(?<![,(\s])(?<!,\s)\s*(?:\.\.\.|…)$")
 """A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
 is not."""
 
+REASON = re.compile(r"\s*,?\s*(?:because|since|as|so|which|although|though|and)\b", re.IGNORECASE)
+"""A clause that gives a negated subject's reason or consequence, rather than correcting it ("X isn't needed
+because ...", unlike "X doesn't add, it erases"): the claim cannot go on past the negation into it."""
+
+EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible", re.IGNORECASE)
+"""Negative predicates that reach back over their whole subject ("overfitting one batch is pointless")."""
+
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
 
@@ -147,9 +154,10 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
 
 
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
-                    reach_back: int) -> list[tuple[int, int, int]]:
-    """(subject start, cue, end) per negation: it governs cue..end, up to the end of its clause, and the
-    `reach_back` words before it, the subject of the negated verb ("dropout doesn't help")."""
+                    reach_back: int) -> list[tuple[int, int, int, int]]:
+    """(subject start, cue, end, goes on) per negation: it governs cue..end, up to the end of its clause, and
+    the `reach_back` words before it, the subject of the negated verb ("dropout doesn't help"); a claim may
+    use that subject only with a match from `goes on` onwards (never, when a reason follows: REASON)."""
     scopes = []
     for cue in NEGATION.finditer(text):
         if _owned(cue, text, claim, matches):
@@ -167,9 +175,14 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
         if reach_back and not words:
             clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
                          + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
-            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
+            before = list(re.finditer(r"\S+", text[clause:cue.start()]))
+            # "X is pointless" judges its whole subject, however long, back to the clause's start.
+            if not EVALUATIVE.fullmatch(cue.group()):
+                before = before[-reach_back:]
             start = clause + before[0].start() if before else start
-        scopes.append((start, cue.start(), stop))
+        # "X isn't needed because ..." goes on with a reason, not a correction: X stays negated.
+        goes_on = len(text) + 1 if start < cue.start() and REASON.match(text, stop) else stop
+        scopes.append((start, cue.start(), stop, goes_on))
     return scopes
 
 
@@ -188,7 +201,7 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
     scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
-             if not any(cue <= s < end for _, cue, end in scopes)] for spans in matches]
+             if not any(cue <= s < end for _, cue, end, _ in scopes)] for spans in matches]
     return _disjoint(free, [], False, scopes)
 
 
@@ -197,12 +210,12 @@ def _novel(span: str, question_words: frozenset[str]) -> bool:
 
 
 def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
-              novel: bool, scopes: list[tuple[int, int, int]]) -> bool:
+              novel: bool, scopes: list[tuple[int, int, int, int]]) -> bool:
     """Whether one span per regex can be picked, no two overlapping and at least one novel, with no span
     in a negated subject unless the claim goes on past that negation ("the gate doesn't add, it erases")."""
     if not candidates:
-        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= end for c in chosen)
-                                 for back, cue, end in scopes)
+        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= on for c in chosen)
+                                 for back, cue, _, on in scopes)
     return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], scopes) for span in candidates[0]
                if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
 
