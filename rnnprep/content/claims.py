@@ -45,7 +45,7 @@ HEDGE = re.compile(
 ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
 introduced by "something like:", the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
 
-TRAILING_DOTS = re.compile(r"(?<![,(\s])(?<!,\s)\s*(?:\.\.\.|…)$")
+TRAILING_DOTS = re.compile(r"(?<=[a-z])\s?(?:\.\.\.|…)$", re.IGNORECASE)
 """A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
 is not."""
 
