@@ -105,6 +105,11 @@ def test_swapped_facts_in_one_sentence_do_not_lend_each_other_words():
                     FORGET, both) == ["contradicted", "missed"]
 
 
+def test_a_consequence_about_it_stays_with_its_subject():
+    assert statuses("The forget gate sits inside the cell, so it erases old content.", FORGET) == ["covered"]
+    assert statuses("The forget gate is open, so the input gate erases.", FORGET) == ["missed"], "a new subject"
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

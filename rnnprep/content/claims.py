@@ -68,6 +68,10 @@ CLAUSE_SPLIT = re.compile(
 """Where one sentence holds several claims: a claim's words must come from one clause, so a list of
 swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
 
+PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
+"""A consequence whose subject is a pronoun ("LayerNorm uses one vector's units, so it's per example") goes
+on about the previous clause's subject, so the two stay one clause."""
+
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
 ECHO_RUN = 6
@@ -99,7 +103,8 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
             tail = shown.rstrip("\"') ]*")
             hedged = bool(HEDGE.search(shown)) or tail.endswith("?") or bool(TRAILING_DOTS.search(tail))
             cut = 0
-            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)] + [len(shown)]:
+            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)
+                      if not PRONOUN_CLAUSE.match(shown, m.end())] + [len(shown)]:
                 if shown[cut:c].strip():
                     out.append(Sentence(text=shown[cut:c].strip(" ,;"), masked=masked[cut:c], hedged=hedged))
                 cut = c
