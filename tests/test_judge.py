@@ -110,6 +110,13 @@ def test_a_consequence_about_it_stays_with_its_subject():
     assert statuses("The forget gate is open, so the input gate erases.", FORGET) == ["missed"], "a new subject"
 
 
+def test_a_negation_reaches_into_its_verbs_parenthesised_argument():
+    shape = KeyPoint("recurrent weights shrink to (4H, P)", claims=((r"\bweights\b", r"\(4h, ?p\)"),))
+    assert statuses("The recurrent weights shrink to (4H, P).", shape) == ["covered"]
+    assert statuses("The recurrent weights don't shrink to (4H, P).", shape) == ["missed"]
+    assert statuses("The weights are not tied (they stay (4H, P)).", shape) == ["covered"], "an aside"
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]
