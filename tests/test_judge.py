@@ -117,6 +117,14 @@ def test_a_negation_reaches_into_its_verbs_parenthesised_argument():
     assert statuses("The weights are not tied (they stay (4H, P)).", shape) == ["covered"], "an aside"
 
 
+def test_and_splits_a_sentence_only_before_a_new_subject():
+    states = KeyPoint("LSTM carries two states", claims=((r"\blstm\b", r"\btwo states\b"),))
+    assert statuses("The LSTM has four weight blocks, and carries two states, h and c.", states) == ["covered"]
+    assert statuses("The GRU has one state, and the LSTM carries two states.", states) == ["covered"]
+    assert statuses("The LSTM has one state, and GRUs carry two states.", states) == ["missed"]
+    assert statuses("The LSTM has one state, and keeping two states is the GRU's job.", states) == ["missed"]
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

@@ -65,9 +65,13 @@ PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
 """'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
 
 CLAUSE_SPLIT = re.compile(
-    r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
+    r";\s(?![^\[]*\])|,\s+(?=(?:while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)|"
+    r",\s+(?=and\s+(?:the|it|they|this|that|these|those|its|their|each|every|both|all|we|you|i|there|"
+    r"(?-i:[A-Z])|\w*[_\d]|\w+ing\b|\w+\s+(?:gate|gates|state|states|cell)\b))")
 """Where one sentence holds several claims: a claim's words must come from one clause, so a list of
-swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
+swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words.
+", and" splits only before a new subject (an article or pronoun, a name, a symbol, a gerund, "<word> gate"):
+", and carries two states" or ", and a single state h" goes on about the same subject."""
 
 PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
 """A consequence whose subject is a pronoun ("LayerNorm uses one vector's units, so it's per example") goes
