@@ -125,6 +125,20 @@ def test_and_splits_a_sentence_only_before_a_new_subject():
     assert statuses("The LSTM has one state, and keeping two states is the GRU's job.", states) == ["missed"]
 
 
+def test_a_claim_that_states_a_negation_is_not_cancelled_by_an_earlier_one():
+    recurrent = KeyPoint("not on the recurrent path", claims=((r"\bnot on (the )?recurren\w*",),))
+    assert statuses("Dropout goes between layers, not after the top layer, not on the recurrent path.",
+                    recurrent) == ["covered"]
+    obsolete = KeyPoint("attention makes it unnecessary", claims=(("attention", r"\bunnecessary\b"),))
+    assert statuses("Today it is unnecessary, thanks to attention.", obsolete) == ["covered"]
+    assert statuses("Attention doesn't make it unnecessary.", obsolete) == ["missed"]
+
+
+def test_a_unicode_minus_reads_as_a_minus():
+    interp = KeyPoint("interpolates", claims=((r"\(1 ?- ?z\)",  r"\bn\b"),))
+    assert statuses("h' = (1\u2212z) * n + z * h", interp) == ["covered"]
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

@@ -94,7 +94,7 @@ class Sentence:
 
 def sentences(answer: str, question: str = "") -> list[Sentence]:
     """Split an answer into sentences, each marked hedged or not, with echoes of `question` blanked."""
-    original = (answer or "").replace("\u2019", "'")
+    original = (answer or "").replace("\u2019", "'").replace("\u2212", "-")
     text = echo_masked(original, question) if question else original
     out: list[Sentence] = []
     start = 0
@@ -211,8 +211,21 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
     scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
-             if not any(cue <= s < end for _, cue, end, _ in scopes)] for spans in matches]
+             if not any(cue <= s < end and not ("," in text[cue:s] and _states_negation(compiled(p), text, s, e))
+                        for _, cue, end, _ in scopes)]
+            for p, spans in zip(claim, matches)]
     return _disjoint(free, [], False, scopes)
+
+
+def _states_negation(pattern: re.Pattern, text: str, s: int, e: int) -> bool:
+    """A match whose own words are a negation ("not on h_{t-1}") states it: an earlier cue, a comma before it,
+    does not cancel it ("not after the top layer, not on h_{t-1}"); one in its own clause still does
+    ("attention doesn't make it unnecessary")."""
+    for cue in NEGATION.finditer(text, s, e):
+        blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
+        if cue.end() <= e and not pattern.fullmatch(blanked, s, e):
+            return True
+    return False
 
 
 def _novel(span: str, question_words: frozenset[str]) -> bool:
