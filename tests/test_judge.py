@@ -139,6 +139,14 @@ def test_a_unicode_minus_reads_as_a_minus():
     assert statuses("h' = (1\u2212z) * n + z * h", interp) == ["covered"]
 
 
+def test_a_negated_verdict_reaches_back_over_its_whole_list_subject():
+    fixes = KeyPoint("clipping and gating help", claims=((r"\bclipping\b", r"\bgating\b"),))
+    assert statuses("Memory grows, and clipping, pruning and gating aren't needed.", fixes) == ["missed"]
+    assert statuses("It is slow, and truncation, clipping or gating won't help.", fixes) == ["missed"]
+    assert statuses("Use clipping and gating.", fixes) == ["covered"]
+    assert statuses("Use clipping and gating for the parts that are no longer useful.", fixes) == ["covered"]
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

@@ -57,6 +57,12 @@ because ...", unlike "X doesn't add, it erases"): the claim cannot go on past th
 EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible", re.IGNORECASE)
 """Negative predicates that reach back over their whole subject ("overfitting one batch is pointless")."""
 
+VERDICT = re.compile(
+    r"\s+(?:\w+\s+){0,1}(?:help|helps|matter|matters|apply|fix|fixes|needed|necessary|required|relevant|useful|"
+    r"worth|better|speed|tell|reduce|prevent|improve|culprits?|examples?|alternatives?|work)\b", re.IGNORECASE)
+"""A negated verdict on its subject ("..., and X or Y won't help", "X and Y aren't needed"): the subject may be
+a whole list, so it reaches back to the clause's start (see _subject_start), not a few words."""
+
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
 
@@ -163,6 +169,25 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
                for p, spans in zip(claim, matches) for a, b in spans)
 
 
+def _subject_start(text: str, at: int) -> int:
+    """Where the subject of a verdict at `at` starts: back over "and"/"or" and over short list items between
+    commas ("quantising, exporting, pinning threads and measuring p99 aren't needed"), stopping at other
+    punctuation, at a conjunction or relative pronoun that opens a clause ("the parts that are no longer
+    useful"), or at a comma after a longer or negated phrase."""
+    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and",)]
+    hard += [m.end() for m in re.finditer(r"\b(?:that|which|who|what|where|if|when)\b", text[:at], re.IGNORECASE)]
+    start = max(hard, default=0)
+    commas = [i for i, ch in enumerate(text[:at]) if ch == "," and i >= start]
+    for i in reversed(commas):
+        item = text[i + 1:min([c for c in commas if c > i] + [at])]
+        if len(item.split()) > 3 or NEGATION.search(item):
+            return i + 1
+        item_before = text[max([c + 1 for c in commas if c < i] + [start]):i]
+        if len(item_before.split()) > 3 or NEGATION.search(item_before):
+            return i + 1
+    return start
+
+
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
                     reach_back: int) -> list[tuple[int, int, int, int]]:
     """(subject start, cue, end, goes on) per negation: it governs cue..end, up to the end of its clause, and
@@ -182,7 +207,10 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 at = word.end() if word else at
             stop = min(stop, at)
         start = cue.start()
-        if reach_back and not words:
+        if reach_back and not words and (EVALUATIVE.fullmatch(cue.group()) or VERDICT.match(text, cue.end())):
+            clause = _subject_start(text, cue.start())
+            start = clause + (len(text[clause:cue.start()]) - len(text[clause:cue.start()].lstrip()))
+        elif reach_back and not words:
             clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
                          + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
             before = list(re.finditer(r"\S+", text[clause:cue.start()]))
