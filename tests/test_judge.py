@@ -147,6 +147,12 @@ def test_a_negated_verdict_reaches_back_over_its_whole_list_subject():
     assert statuses("Use clipping and gating for the parts that are no longer useful.", fixes) == ["covered"]
 
 
+def test_a_fragment_of_a_one_word_cue_does_not_own_it():
+    steps = KeyPoint("repeated over T steps", claims=((r"\bmultipl\w*", r"\b(repeated|T)\b"),))
+    assert statuses("It doesn't come from multiplication.", steps) == ["missed"], "the t of doesn't"
+    assert statuses("The gradient is a repeated multiplication.", steps) == ["covered"]
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

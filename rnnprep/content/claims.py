@@ -162,10 +162,12 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
     """A cue the claim itself states ("cannot learn", "neither is better"): some match needs the cue's words.
 
     A match that merely spans the cue through a gap ("forget gate doesn't add") still matches with the cue
-    blanked out, so it does not own it and the negation counts.
+    blanked out, so it does not own it and the negation counts; nor does a match on a mere fragment of a
+    one-word cue (the "t" of "doesn't"; "no effect" of "has no effect" does own it).
     """
     blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
     return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
+               and not (cue.start() <= a and b <= cue.end() and (a, b) != cue.span() and " " not in cue.group())
                for p, spans in zip(claim, matches) for a, b in spans)
 
 
