@@ -153,6 +153,12 @@ def test_a_fragment_of_a_one_word_cue_does_not_own_it():
     assert statuses("The gradient is a repeated multiplication.", steps) == ["covered"]
 
 
+def test_a_negation_covers_a_second_object_joined_by_and_a():
+    decoder = KeyPoint("a decoder generates", claims=((r"\bdecoder\b\W+(?:\w+\W+){0,3}?generates",),))
+    assert statuses("It doesn't have an encoder that reads and a decoder that generates.", decoder) == ["missed"]
+    assert statuses("It has an encoder that reads and a decoder that generates.", decoder) == ["covered"]
+
+
 def test_text_copied_from_the_question_earns_nothing():
     text = "Why does the forget gate keep the cell state across many steps?"
     assert statuses(text, FORGET, text=text) == ["missed"]

@@ -26,9 +26,11 @@ NEGATION = re.compile(
 CLAUSE_END = re.compile(
     r"[;:)\[\]]|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )\(|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
     r"and|instead|unlike|as|it|they|this|rather)\b)|"
-    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|and)\b",
+    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|"
+    r"and(?!\s+(?:a|an|any)\b))\b",
     re.IGNORECASE)
-"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one.
+"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one
+("and a ..." / "and an ..." only joins another object: "doesn't have an encoder and a decoder").
 A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside."""
 
 APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|ten|twenty|fifty|a\s+hundred|"
