@@ -62,6 +62,7 @@ def test_keywords_negation_and_hedging_earn_nothing(answer):
     "The forget gate erases old content, like an HMM forward pass.",  # an acronym
     "When the model is unsure, the forget gate still discards old content.",  # not the speaker's doubt
     "The forget gate discards c_1, c_2, ...",  # an elided list, not trailing off
+    "I'd check the gates: does the forget gate really discard old content?",  # a check, not a guess
     'The forget gate discards "a"; then "b"; ...',
 ])
 def test_approximations_asides_and_elisions_are_not_hedges(answer):
@@ -74,6 +75,7 @@ def test_approximations_asides_and_elisions_are_not_hedges(answer):
     "It is something like the forget gate erasing things.",
     "Hmm, the forget gate discards stuff.",
     "The forget gate erases, let me think...",
+    "The forget gate discards old content?",
 ])
 def test_the_speakers_own_doubt_still_hedges(answer):
     assert statuses(answer, FORGET) == ["missed"]

@@ -48,6 +48,12 @@ HEDGE = re.compile(
 ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
 introduced by "something like:", the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
 
+CHECK_QUESTION = re.compile(
+    r"\b(?:check|verify|look at|ask|confirm|test)\w*\b[^?]{0,60}:\s*(?:was|were|is|are|did|does|do|has|have|am|can)\b",
+    re.IGNORECASE)
+"""A question posed as a check ("I'd check the data: was training filtered with max_len?") is a diagnosis, not
+a guess."""
+
 TRAILING_DOTS = re.compile(r"(?<=[a-z])\s?(?:\.\.\.|…)$", re.IGNORECASE)
 """A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
 is not."""
@@ -114,7 +120,8 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
             tail = shown.rstrip("\"') ]*")
-            hedged = bool(HEDGE.search(shown)) or tail.endswith("?") or bool(TRAILING_DOTS.search(tail))
+            hedged = (bool(HEDGE.search(shown)) or (tail.endswith("?") and not CHECK_QUESTION.search(shown))
+                      or bool(TRAILING_DOTS.search(tail)))
             cut = 0
             for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)
                       if not PRONOUN_CLAUSE.match(shown, m.end())] + [len(shown)]:
