@@ -24,7 +24,8 @@ NEGATION = re.compile(
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
 CLAUSE_END = re.compile(
-    r"[;:)\[\]]|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )\(|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
+    r"[;:)\[\]]|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )\(|\s[-–—]\s|"
+    r",\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
     r"and|instead|unlike|as|it|they|this|rather)\b)|"
     r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|"
     r"and(?!\s+(?:a|an|any)\b))\b",
@@ -218,16 +219,14 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 at = word.end() if word else at
             stop = min(stop, at)
         start = cue.start()
+        # "X is pointless", "X and Y won't help": a verdict on the whole subject, however long.
         if reach_back and not words and (EVALUATIVE.fullmatch(cue.group()) or VERDICT.match(text, cue.end())):
             clause = _subject_start(text, cue.start())
             start = clause + (len(text[clause:cue.start()]) - len(text[clause:cue.start()].lstrip()))
         elif reach_back and not words:
             clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
                          + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
-            before = list(re.finditer(r"\S+", text[clause:cue.start()]))
-            # "X is pointless" judges its whole subject, however long, back to the clause's start.
-            if not EVALUATIVE.fullmatch(cue.group()):
-                before = before[-reach_back:]
+            before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
             start = clause + before[0].start() if before else start
         # "X isn't needed because ..." goes on with a reason, not a correction: X stays negated.
         goes_on = len(text) + 1 if start < cue.start() and REASON.match(text, stop) else stop
