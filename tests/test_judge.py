@@ -55,6 +55,32 @@ def test_keywords_negation_and_hedging_earn_nothing(answer):
     assert statuses(answer, FORGET) == ["missed"]
 
 
+@pytest.mark.parametrize("answer", [
+    "The forget gate erases old content after maybe ten or twenty steps.",  # an approximate number
+    "A small LSTM, maybe quantised, has a forget gate that erases old content.",  # an aside
+    "Its forget gate throws away something like the top few percent.",
+    "The forget gate erases old content, like an HMM forward pass.",  # an acronym
+    "When the model is unsure, the forget gate still discards old content.",  # not the speaker's doubt
+    "The forget gate discards c_1, c_2, ...",  # an elided list, not trailing off
+    "I'd check the gates: does the forget gate really discard old content?",  # a check, not a guess
+    'The forget gate discards "a"; then "b"; ...',
+])
+def test_approximations_asides_and_elisions_are_not_hedges(answer):
+    assert statuses(answer, FORGET) == ["covered"]
+
+
+@pytest.mark.parametrize("answer", [
+    "The forget gate erases old content, maybe.",
+    "I'm unsure, but the forget gate discards old content.",
+    "It is something like the forget gate erasing things.",
+    "Hmm, the forget gate discards stuff.",
+    "The forget gate erases, let me think...",
+    "The forget gate discards old content?",
+])
+def test_the_speakers_own_doubt_still_hedges(answer):
+    assert statuses(answer, FORGET) == ["missed"]
+
+
 def test_a_misconception_contradicts_the_point_and_carries_its_correction():
     j = judge(question(FORGET), "The forget gate adds new information to the cell.")
     (p,) = j.points
@@ -65,10 +91,74 @@ def test_a_misconception_contradicts_the_point_and_carries_its_correction():
     assert statuses("The forget gate doesn't add anything, it erases old content.", FORGET) == ["covered"]
 
 
+@pytest.mark.parametrize("answer", [
+    "The forget gate isn't needed because the cell keeps everything anyway.",
+    "The forget gate is pointless since the cell retains its content.",
+    "The forget gate doesn't matter, as the input gate already clears the cell.",
+])
+def test_a_negated_subject_stays_negated_through_its_reason(answer):
+    assert statuses(answer, FORGET) == ["missed"]
+    assert statuses("The forget gate doesn't add, it erases old content.", FORGET) == ["covered"]
+
+
 def test_swapped_facts_in_one_sentence_do_not_lend_each_other_words():
     both = KeyPoint("input gate writes", claims=(("input gate", r"\bwrit\w*"),))
     assert statuses("The forget gate writes the new content, while the input gate erases the old.",
                     FORGET, both) == ["contradicted", "missed"]
+
+
+def test_a_consequence_about_it_stays_with_its_subject():
+    assert statuses("The forget gate sits inside the cell, so it erases old content.", FORGET) == ["covered"]
+    assert statuses("The forget gate is open, so the input gate erases.", FORGET) == ["missed"], "a new subject"
+
+
+def test_a_negation_reaches_into_its_verbs_parenthesised_argument():
+    shape = KeyPoint("recurrent weights shrink to (4H, P)", claims=((r"\bweights\b", r"\(4h, ?p\)"),))
+    assert statuses("The recurrent weights shrink to (4H, P).", shape) == ["covered"]
+    assert statuses("The recurrent weights don't shrink to (4H, P).", shape) == ["missed"]
+    assert statuses("The weights are not tied (they stay (4H, P)).", shape) == ["covered"], "an aside"
+
+
+def test_and_splits_a_sentence_only_before_a_new_subject():
+    states = KeyPoint("LSTM carries two states", claims=((r"\blstm\b", r"\btwo states\b"),))
+    assert statuses("The LSTM has four weight blocks, and carries two states, h and c.", states) == ["covered"]
+    assert statuses("The GRU has one state, and the LSTM carries two states.", states) == ["covered"]
+    assert statuses("The LSTM has one state, and GRUs carry two states.", states) == ["missed"]
+    assert statuses("The LSTM has one state, and keeping two states is the GRU's job.", states) == ["missed"]
+
+
+def test_a_claim_that_states_a_negation_is_not_cancelled_by_an_earlier_one():
+    recurrent = KeyPoint("not on the recurrent path", claims=((r"\bnot on (the )?recurren\w*",),))
+    assert statuses("Dropout goes between layers, not after the top layer, not on the recurrent path.",
+                    recurrent) == ["covered"]
+    obsolete = KeyPoint("attention makes it unnecessary", claims=(("attention", r"\bunnecessary\b"),))
+    assert statuses("Today it is unnecessary, thanks to attention.", obsolete) == ["covered"]
+    assert statuses("Attention doesn't make it unnecessary.", obsolete) == ["missed"]
+
+
+def test_a_unicode_minus_reads_as_a_minus():
+    interp = KeyPoint("interpolates", claims=((r"\(1 ?- ?z\)",  r"\bn\b"),))
+    assert statuses("h' = (1\u2212z) * n + z * h", interp) == ["covered"]
+
+
+def test_a_negated_verdict_reaches_back_over_its_whole_list_subject():
+    fixes = KeyPoint("clipping and gating help", claims=((r"\bclipping\b", r"\bgating\b"),))
+    assert statuses("Memory grows, and clipping, pruning and gating aren't needed.", fixes) == ["missed"]
+    assert statuses("It is slow, and truncation, clipping or gating won't help.", fixes) == ["missed"]
+    assert statuses("Use clipping and gating.", fixes) == ["covered"]
+    assert statuses("Use clipping and gating for the parts that are no longer useful.", fixes) == ["covered"]
+
+
+def test_a_fragment_of_a_one_word_cue_does_not_own_it():
+    steps = KeyPoint("repeated over T steps", claims=((r"\bmultipl\w*", r"\b(repeated|T)\b"),))
+    assert statuses("It doesn't come from multiplication.", steps) == ["missed"], "the t of doesn't"
+    assert statuses("The gradient is a repeated multiplication.", steps) == ["covered"]
+
+
+def test_a_negation_covers_a_second_object_joined_by_and_a():
+    decoder = KeyPoint("a decoder generates", claims=((r"\bdecoder\b\W+(?:\w+\W+){0,3}?generates",),))
+    assert statuses("It doesn't have an encoder that reads and a decoder that generates.", decoder) == ["missed"]
+    assert statuses("It has an encoder that reads and a decoder that generates.", decoder) == ["covered"]
 
 
 def test_text_copied_from_the_question_earns_nothing():

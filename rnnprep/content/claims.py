@@ -24,19 +24,53 @@ NEGATION = re.compile(
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
 CLAUSE_END = re.compile(
-    r"[;:()\[\]]|\s[-–—]\s|,\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
+    r"[;:)\[\]]|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )\(|\s[-–—]\s|"
+    r",\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
     r"and|instead|unlike|as|it|they|this|rather)\b)|"
-    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|and)\b",
+    r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|"
+    r"and(?!\s+(?:a|an|any)\b))\b",
     re.IGNORECASE)
-"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one."""
+"""Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one
+("and a ..." / "and an ..." only joins another object: "doesn't have an encoder and a decoder").
+A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside."""
 
+APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|ten|twenty|fifty|a\s+hundred|"
+               r"hundreds|thousands|top|median|\d+(?:st|nd|rd|th))")
 HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
-    r"unsure|no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
-    r"maybe|perhaps|something\s+(?:like|with|about|to\s+do)|"
+    r"(?:i'?m|i\s+am)\s+(?:a\s+bit\s+|a\s+little\s+|quite\s+)?unsure|unsure\s+(?:if|whether|about|but|how|what|which)|"
+    r"no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"(?:(?<!,\s)maybe|maybe(?!\s+[\w-]+\s*,))(?!" + APPROXIMATE + r")|perhaps(?!" + APPROXIMATE + r")|"
+    r"something\s+(?:like(?!\s*:|" + APPROXIMATE + r")|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
-    r"(?:just\s+)?a\s+guess|hmm+|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b", re.IGNORECASE)
-"""Hedging cancels its whole sentence: a guess is not evidence."""
+    r"(?:just\s+)?a\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b",
+    re.IGNORECASE)
+"""Hedging cancels its whole sentence: a guess is not evidence. Not hedges: an approximate number ("maybe
+ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
+introduced by "something like:", the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
+
+CHECK_QUESTION = re.compile(
+    r"\b(?:check|verify|look at|ask|confirm|test)\w*\b[^?]{0,60}:\s*(?:was|were|is|are|did|does|do|has|have|am|can)\b",
+    re.IGNORECASE)
+"""A question posed as a check ("I'd check the data: was training filtered with max_len?") is a diagnosis, not
+a guess."""
+
+TRAILING_DOTS = re.compile(r"(?<=[a-z])\s?(?:\.\.\.|…)$", re.IGNORECASE)
+"""A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
+is not."""
+
+REASON = re.compile(r"\s*,?\s*(?:because|since|as|so|which|although|though|and)\b", re.IGNORECASE)
+"""A clause that gives a negated subject's reason or consequence, rather than correcting it ("X isn't needed
+because ...", unlike "X doesn't add, it erases"): the claim cannot go on past the negation into it."""
+
+EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible", re.IGNORECASE)
+"""Negative predicates that reach back over their whole subject ("overfitting one batch is pointless")."""
+
+VERDICT = re.compile(
+    r"\s+(?:\w+\s+){0,1}(?:help|helps|matter|matters|apply|fix|fixes|needed|necessary|required|relevant|useful|"
+    r"worth|better|speed|tell|reduce|prevent|improve|culprits?|examples?|alternatives?|work)\b", re.IGNORECASE)
+"""A negated verdict on its subject ("..., and X or Y won't help", "X and Y aren't needed"): the subject may be
+a whole list, so it reaches back to the clause's start (see _subject_start), not a few words."""
 
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
@@ -46,9 +80,17 @@ PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
 """'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
 
 CLAUSE_SPLIT = re.compile(
-    r";\s(?![^\[]*\])|,\s+(?=(?:and|while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)")
+    r";\s(?![^\[]*\])|,\s+(?=(?:while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)|"
+    r",\s+(?=and\s+(?:the|it|they|this|that|these|those|its|their|each|every|both|all|we|you|i|there|"
+    r"(?-i:[A-Z])|\w*[_\d]|\w+ing\b|\w+\s+(?:gate|gates|state|states|cell)\b))")
 """Where one sentence holds several claims: a claim's words must come from one clause, so a list of
-swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words."""
+swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words.
+", and" splits only before a new subject (an article or pronoun, a name, a symbol, a gerund, "<word> gate"):
+", and carries two states" or ", and a single state h" goes on about the same subject."""
+
+PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
+"""A consequence whose subject is a pronoun ("LayerNorm uses one vector's units, so it's per example") goes
+on about the previous clause's subject, so the two stay one clause."""
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
@@ -67,7 +109,7 @@ class Sentence:
 
 def sentences(answer: str, question: str = "") -> list[Sentence]:
     """Split an answer into sentences, each marked hedged or not, with echoes of `question` blanked."""
-    original = (answer or "").replace("\u2019", "'")
+    original = (answer or "").replace("\u2019", "'").replace("\u2212", "-")
     text = echo_masked(original, question) if question else original
     out: list[Sentence] = []
     start = 0
@@ -78,9 +120,12 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
         if raw.strip():
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
-            hedged = bool(HEDGE.search(shown)) or shown.rstrip("\"') ]*").endswith(("?", "...", "…"))
+            tail = shown.rstrip("\"') ]*")
+            hedged = (bool(HEDGE.search(shown)) or (tail.endswith("?") and not CHECK_QUESTION.search(shown))
+                      or bool(TRAILING_DOTS.search(tail)))
             cut = 0
-            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)] + [len(shown)]:
+            for c in [m.start() for m in CLAUSE_SPLIT.finditer(shown)
+                      if not PRONOUN_CLAUSE.match(shown, m.end())] + [len(shown)]:
                 if shown[cut:c].strip():
                     out.append(Sentence(text=shown[cut:c].strip(" ,;"), masked=masked[cut:c], hedged=hedged))
                 cut = c
@@ -127,17 +172,39 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
     """A cue the claim itself states ("cannot learn", "neither is better"): some match needs the cue's words.
 
     A match that merely spans the cue through a gap ("forget gate doesn't add") still matches with the cue
-    blanked out, so it does not own it and the negation counts.
+    blanked out, so it does not own it and the negation counts; nor does a match on a mere fragment of a
+    one-word cue (the "t" of "doesn't"; "no effect" of "has no effect" does own it).
     """
     blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
     return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
+               and not (cue.start() <= a and b <= cue.end() and (a, b) != cue.span() and " " not in cue.group())
                for p, spans in zip(claim, matches) for a, b in spans)
 
 
+def _subject_start(text: str, at: int) -> int:
+    """Where the subject of a verdict at `at` starts: back over "and"/"or" and over short list items between
+    commas ("quantising, exporting, pinning threads and measuring p99 aren't needed"), stopping at other
+    punctuation, at a conjunction or relative pronoun that opens a clause ("the parts that are no longer
+    useful"), or at a comma after a longer or negated phrase."""
+    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and",)]
+    hard += [m.end() for m in re.finditer(r"\b(?:that|which|who|what|where|if|when)\b", text[:at], re.IGNORECASE)]
+    start = max(hard, default=0)
+    commas = [i for i, ch in enumerate(text[:at]) if ch == "," and i >= start]
+    for i in reversed(commas):
+        item = text[i + 1:min([c for c in commas if c > i] + [at])]
+        if len(item.split()) > 3 or NEGATION.search(item):
+            return i + 1
+        item_before = text[max([c + 1 for c in commas if c < i] + [start]):i]
+        if len(item_before.split()) > 3 or NEGATION.search(item_before):
+            return i + 1
+    return start
+
+
 def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]],
-                    reach_back: int) -> list[tuple[int, int, int]]:
-    """(subject start, cue, end) per negation: it governs cue..end, up to the end of its clause, and the
-    `reach_back` words before it, the subject of the negated verb ("dropout doesn't help")."""
+                    reach_back: int) -> list[tuple[int, int, int, int]]:
+    """(subject start, cue, end, goes on) per negation: it governs cue..end, up to the end of its clause, and
+    the `reach_back` words before it, the subject of the negated verb ("dropout doesn't help"); a claim may
+    use that subject only with a match from `goes on` onwards (never, when a reason follows: REASON)."""
     scopes = []
     for cue in NEGATION.finditer(text):
         if _owned(cue, text, claim, matches):
@@ -152,12 +219,18 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 at = word.end() if word else at
             stop = min(stop, at)
         start = cue.start()
-        if reach_back and not words:
+        # "X is pointless", "X and Y won't help": a verdict on the whole subject, however long.
+        if reach_back and not words and (EVALUATIVE.fullmatch(cue.group()) or VERDICT.match(text, cue.end())):
+            clause = _subject_start(text, cue.start())
+            start = clause + (len(text[clause:cue.start()]) - len(text[clause:cue.start()].lstrip()))
+        elif reach_back and not words:
             clause = max([m.end() for m in CLAUSE_END.finditer(text, 0, cue.start())]
                          + [i + 1 for i, ch in enumerate(text[:cue.start()]) if ch == ","], default=0)
             before = list(re.finditer(r"\S+", text[clause:cue.start()]))[-reach_back:]
             start = clause + before[0].start() if before else start
-        scopes.append((start, cue.start(), stop))
+        # "X isn't needed because ..." goes on with a reason, not a correction: X stays negated.
+        goes_on = len(text) + 1 if start < cue.start() and REASON.match(text, stop) else stop
+        scopes.append((start, cue.start(), stop, goes_on))
     return scopes
 
 
@@ -176,8 +249,21 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
     scopes = _negated_scopes(text, claim, matches, reach_back=SUBJECT_WORDS if len(claim) == 1 else 2)
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
-             if not any(cue <= s < end for _, cue, end in scopes)] for spans in matches]
+             if not any(cue <= s < end and not ("," in text[cue:s] and _states_negation(compiled(p), text, s, e))
+                        for _, cue, end, _ in scopes)]
+            for p, spans in zip(claim, matches)]
     return _disjoint(free, [], False, scopes)
+
+
+def _states_negation(pattern: re.Pattern, text: str, s: int, e: int) -> bool:
+    """A match whose own words are a negation ("not on h_{t-1}") states it: an earlier cue, a comma before it,
+    does not cancel it ("not after the top layer, not on h_{t-1}"); one in its own clause still does
+    ("attention doesn't make it unnecessary")."""
+    for cue in NEGATION.finditer(text, s, e):
+        blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
+        if cue.end() <= e and not pattern.fullmatch(blanked, s, e):
+            return True
+    return False
 
 
 def _novel(span: str, question_words: frozenset[str]) -> bool:
@@ -185,12 +271,12 @@ def _novel(span: str, question_words: frozenset[str]) -> bool:
 
 
 def _disjoint(candidates: list[list[tuple[int, int, bool]]], chosen: list[tuple[int, int, bool]],
-              novel: bool, scopes: list[tuple[int, int, int]]) -> bool:
+              novel: bool, scopes: list[tuple[int, int, int, int]]) -> bool:
     """Whether one span per regex can be picked, no two overlapping and at least one novel, with no span
     in a negated subject unless the claim goes on past that negation ("the gate doesn't add, it erases")."""
     if not candidates:
-        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= end for c in chosen)
-                                 for back, cue, end in scopes)
+        return novel and not any(any(back <= c[0] < cue for c in chosen) and not any(c[0] >= on for c in chosen)
+                                 for back, cue, _, on in scopes)
     return any(_disjoint(candidates[1:], chosen + [span], novel or span[2], scopes) for span in candidates[0]
                if all(span[1] <= c[0] or c[1] <= span[0] for c in chosen))
 
