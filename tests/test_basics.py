@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from helpers import ROOT
 from rnnprep.cli.main import main
 from rnnprep.store.db import Store
 
@@ -26,14 +27,15 @@ def test_the_solution_is_shown_only_after_passing(capsys):
     passed("rnn_cell")
     assert main(["solution", "rnn_cell"]) == 0
     out = capsys.readouterr().out
-    assert "class RNNCell" in out and "given up" not in out
+    reference = (ROOT / "exercises" / "rnn_cell" / "reference.py").read_text()
+    assert out == reference, "piped or saved, the solution is the file itself: no wrapping, no padding"
     assert Store.open().gave_up() == set()
 
 
 def test_force_shows_it_and_counts_as_given_up(capsys):
     assert main(["solution", "gru_cell", "--force"]) == 0
-    out = capsys.readouterr().out
-    assert "class GRUCell" in out and "counts as given up" in out
+    captured = capsys.readouterr()
+    assert "class GRUCell" in captured.out and "counts as given up" in captured.err
     assert Store.open().gave_up() == {"gru_cell"}
     assert main(["progress"]) == 0
     assert any("gru_cell" in line and "gave up" in line for line in capsys.readouterr().out.splitlines())

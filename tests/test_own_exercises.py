@@ -92,4 +92,4 @@ def test_validate_proves_the_guides_example_exercise(capsys):
     [result] = json.loads(capsys.readouterr().out)
     subjects = {f["subject"]: f["ok"] for f in result["findings"]}
     assert result["exercise"] == "sigmoid_gate" and all(subjects.values()), subjects
-    assert {"reference", "starter", "variants/sigmoid_gate_functional.py", "mistakes/detached.py"} <= set(subjects)
+    assert {"reference", "starter", "correct/sigmoid_gate_functional.py", "mistakes/detached.py"} <= set(subjects)

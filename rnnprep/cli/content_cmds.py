@@ -211,8 +211,12 @@ def solution(args) -> int:
     except StoreError as exc:
         remembered = False
         warn(f"not remembered that you saw it: {exc}")
-    console = Console()
+    console = Console(stderr=not sys.stdout.isatty())
     if not passed and remembered:
         console.print(f"[yellow]{ex.slug} now counts as given up; grading it still records your attempts.[/yellow]")
-    console.print(Syntax(ex.reference_path.read_text(encoding="utf-8"), "python", line_numbers=False))
+    source = ex.reference_path.read_text(encoding="utf-8")
+    if sys.stdout.isatty():
+        console.print(Syntax(source, "python", line_numbers=False))
+    else:
+        sys.stdout.write(source)  # piped or saved: the file exactly, never wrapped or padded to a width
     return 0

@@ -95,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "start", "write an exercise's starter and statement into a workspace", "rnnprep.cli.content_cmds")
     p.add_argument("slug")
     p.add_argument("--dir", type=Path, default=None,
-                   help="workspace folder, remembered for every later command and the app (default: the one "
-                        "remembered, else $RNNPREP_WORKSPACE, else ./rnnprep-work)")
+                   help="workspace folder, remembered for every later command and the app (default: "
+                        "$RNNPREP_WORKSPACE if set, else the one remembered, else ./rnnprep-work)")
 
     p = _command(sub, "hint", "show the next hint for an exercise", "rnnprep.cli.content_cmds")
     p.add_argument("slug")
