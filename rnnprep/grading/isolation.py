@@ -79,17 +79,6 @@ class Policy:
     work_mb: int = 64
     cuda: bool = False
 
-    def to_argv(self) -> str:
-        import json
-
-        return json.dumps(self.__dict__)
-
-    @classmethod
-    def from_argv(cls, text: str) -> "Policy":
-        import json
-
-        return cls(**json.loads(text))
-
 
 @dataclass
 class Status:
@@ -128,8 +117,8 @@ def _enc(text: str | None) -> bytes | None:
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None) -> None:
-    enc = _enc
-    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
+    _check(_libc.mount(_enc(source), _enc(target), _enc(fstype), ctypes.c_ulong(flags), _enc(data)),
+           f"mount {target}")
 
 
 def enter(policy: Policy) -> Status:

@@ -64,7 +64,8 @@ def content_paths() -> list[str]:
 
 def probe_isolation(timeout: float = 30.0) -> dict:
     """Which isolation layers this machine grants a worker: {"active": [...], "missing": {...}}."""
-    boot = "import sys; sys.path.insert(0, sys.argv[1]); from rnnprep.grading.isolation import probe_main; probe_main(sys.argv[2])"
+    boot = ("import sys; sys.path.insert(0, sys.argv[1]); "
+            "from rnnprep.grading.isolation import probe_main; probe_main(sys.argv[2])")
     with tempfile.TemporaryDirectory(prefix="rnnprep-probe-") as work:
         try:
             proc = subprocess.run([sys.executable, "-I", "-c", boot, str(PACKAGE_DIR.parent), work],
