@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from rnnprep.grading.checks import CheckFailure
-from rnnprep.grading.compare import DIAGNOSIS_FAILED, assert_close
+from rnnprep.grading.closeness import DIAGNOSIS_FAILED, assert_close
 from rnnprep.grading.lstm_layers import lstm_math, make_case, reference_lstm
 
 EXERCISES = Path(__file__).resolve().parents[1] / "exercises"

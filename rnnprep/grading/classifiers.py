@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from rnnprep.grading.checks import CheckFailure
-from rnnprep.grading.compare import close
+from rnnprep.grading.closeness import close
 
 
 def padded_tokens(lengths, *, vocab: int, steps: int, pad: int = 0, seed: int = 0):

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from rnnprep.grading.checks import CheckFailure
-from rnnprep.grading.compare import assert_close, close, first_match
+from rnnprep.grading.closeness import assert_close, close, first_match
 from rnnprep.grading.recurrent import (
     assert_same_parameters,
     randn,

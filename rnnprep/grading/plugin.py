@@ -121,6 +121,7 @@ class GradingHooks:
         self.grading = grading
 
     def pytest_collection_modifyitems(self, session, config, items):
+        items[:0] = _baseline_items(session)
         items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
         checks = []
         for it in items:
@@ -154,6 +155,15 @@ class GradingHooks:
 
     def pytest_unconfigure(self, config):
         self.grading.sandbox.close()
+
+
+def _baseline_items(session) -> list:
+    """The checks every exercise has (import, names, rules, limits), added here rather than through
+    an import in each suite, so a suite cannot lose them by forgetting one."""
+    from rnnprep.grading import baseline
+
+    module = pytest.Module.from_parent(session, path=Path(baseline.__file__))
+    return [item for item in session.genitems(module) if isinstance(item, pytest.Function)]
 
 
 def _outcome(report, call) -> tuple[str, str]:

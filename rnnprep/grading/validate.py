@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnprep.content.model import Exercise
-from rnnprep.grading.compare import DIAGNOSIS_FAILED
+from rnnprep.grading.closeness import DIAGNOSIS_FAILED
 from rnnprep.grading.report import Report
 from rnnprep.grading.runner import grade
 

@@ -8,8 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import (
+from rnnprep.grading.closeness import (
     DIAGNOSIS_FAILED,
     assert_close,
     safe_diagnosis,

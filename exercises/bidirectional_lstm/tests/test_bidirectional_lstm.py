@@ -4,7 +4,6 @@ import torch
 from torch import nn
 
 from rnnprep.grading.checks import check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.lstm_layers import (
     assert_shapes,
     call_remote,

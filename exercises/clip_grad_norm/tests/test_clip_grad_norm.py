@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import assert_close, close
+from rnnprep.grading.closeness import assert_close, close
 from rnnprep.grading.recurrent import randn
 
 INF = float("inf")

@@ -7,8 +7,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import assert_close, first_match
+from rnnprep.grading.closeness import assert_close, first_match
 from rnnprep.grading.lstm_layers import unpack_outputs
 from rnnprep.grading.recurrent import (
     assert_attached,

@@ -11,8 +11,7 @@ import torch
 
 from rnnprep.grading import datasets
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import close
+from rnnprep.grading.closeness import close
 
 SV, TV, E, H = 7, 9, 5, 12
 B, S, T = 4, 5, 6                  # batch, source length, target length (BOS + 5)

@@ -10,8 +10,7 @@ weights, through a correct loop here on the trusted side, and compares.
 import torch
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import LOOSE32, assert_close, close
+from rnnprep.grading.closeness import LOOSE32, assert_close, close
 from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
 from rnnprep.grading.recurrent import randn
 

@@ -14,7 +14,6 @@ import math
 import torch
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
 from rnnprep.grading.fixtures.training import TinyLM
 
 LM = {"vocab_size": 6, "hidden_size": 8, "seed": 0, "scale": 2.0}

@@ -4,8 +4,7 @@ import torch
 from torch import nn
 
 from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.common import *  # noqa: F403  (the shared import, rules and limits checks)
-from rnnprep.grading.compare import assert_close, first_match
+from rnnprep.grading.closeness import assert_close, first_match
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_same_parameters,

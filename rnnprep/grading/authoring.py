@@ -1,0 +1,45 @@
+"""Everything a hidden suite needs, in one import: `from rnnprep.grading.authoring import ...`.
+
+Suites import only this module, so the helpers behind it can move without touching every
+exercise. The baseline checks (the file imports, defines its names, reaches nothing forbidden,
+stays within its limits) are not here: the grading plugin adds them to every suite.
+"""
+
+from rnnprep.grading.checks import CheckFailure, check
+from rnnprep.grading.closeness import (
+    LOOSE32,
+    TIGHT64,
+    Tolerance,
+    assert_close,
+    close,
+    first_match,
+    tolerance_for,
+)
+from rnnprep.grading.recurrent import (
+    assert_attached,
+    assert_pytorch_init,
+    assert_same_parameters,
+    assert_state_dict_round_trip,
+    randn,
+    reference_call,
+    seeded,
+)
+
+__all__ = [
+    "LOOSE32",
+    "TIGHT64",
+    "CheckFailure",
+    "Tolerance",
+    "assert_attached",
+    "assert_close",
+    "assert_pytorch_init",
+    "assert_same_parameters",
+    "assert_state_dict_round_trip",
+    "check",
+    "close",
+    "first_match",
+    "randn",
+    "reference_call",
+    "seeded",
+    "tolerance_for",
+]
