@@ -5,7 +5,7 @@ exercise. The baseline checks (the file imports, defines its names, reaches noth
 stays within its limits) are not here: the grading plugin adds them to every suite.
 """
 
-from rnnprep.grading.checks import CheckFailure, check
+from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.closeness import (
     LOOSE32,
     TIGHT64,
@@ -18,6 +18,7 @@ from rnnprep.grading.closeness import (
 from rnnprep.grading.mistakes import (
     Mistake,
     blocks_read_as,
+    complemented,
     constructed_with,
     formula,
     inputs_changed,
@@ -51,8 +52,10 @@ __all__ = [
     "assert_same_parameters",
     "assert_state_dict_round_trip",
     "blocks_read_as",
+    "case",
     "check",
     "close",
+    "complemented",
     "constructed_with",
     "describe_inputs",
     "first_match",

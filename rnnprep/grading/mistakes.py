@@ -72,6 +72,21 @@ def blocks_read_as(labels: str, cause: str, *, params: str = r"^(weight|bias)_(i
     return found
 
 
+def complemented(labels: str, gate: str, cause: str, *, params: str = r"^(weight|bias)_(ih|hh)") -> Mistake:
+    """Gate `gate` used as 1 - gate: sigmoid(-a) = 1 - sigmoid(a), so it is torch with that gate's
+    dim-0 blocks of the matching parameters negated (a GRU's z and 1 - z swapped)."""
+    k = labels.index(gate)
+
+    def edit(state):
+        for name, value in state.items():
+            if re.search(params, name):
+                blocks = list(value.chunk(len(labels), dim=0))
+                blocks[k] = -blocks[k]
+                state[name] = torch.cat(blocks, dim=0)
+        return state
+    return with_weights(cause, edit)
+
+
 def zeroed(pattern: str, cause: str) -> Mistake:
     """The parameters whose names match `pattern` left out (zero)."""
     def edit(state):
