@@ -25,6 +25,7 @@ from rnnprep.grading.authoring import (
     constructed_with,
     inputs_changed,
     randn,
+    with_weights,
     zeroed,
 )
 from rnnprep.grading.harness import CallResult, Submission
@@ -182,3 +183,17 @@ def test_a_tuple_where_one_tensor_is_due_is_named():
 def test_case_prefixes_the_failure():
     with pytest.raises(CheckFailure, match=r"^relu: h' differs"), case("relu"):
         raise CheckFailure("h' differs")
+
+
+def test_a_mistake_that_needs_a_missing_parameter_is_skipped():
+    """bias=False has no bias_hh: the fused-bias edit raises KeyError and simply does not apply."""
+    fused = with_weights("fused", lambda s: {**s, "bias_ih": s["bias_ih"] + s["bias_hh"]})
+    text = failure(lambda: gru(bias=False).assert_parity(local("gru_cell", "tests/mistakes/gate_order.py"), X, HX,
+                                                         mistakes=[fused, *blocks_read_as("rzn", "{order}")]))
+    assert text.endswith("Likely cause: z, r, n")
+
+
+def test_likely_cause_names_the_reproducing_mistake_for_a_suites_own_message():
+    run = gru().run(local("gru_cell", "tests/mistakes/z_swapped.py"), X, HX, grad=False)
+    assert run.likely_cause("h'", [zeroed("bias_hh", "no bias"), complemented("rzn", "z", "z swapped")]) == "z swapped"
+    assert run.likely_cause("h'", [zeroed("bias_hh", "no bias")]) is None
