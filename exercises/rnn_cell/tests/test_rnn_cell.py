@@ -21,8 +21,9 @@ rnn = partial(Twin, nn.RNNCell, I, H, build="RNNCell", inputs=("input", "h"), ou
 REFUSE = "raise ValueError when built (as nn.RNN does) or RuntimeError when called (as nn.RNNCell does)"
 
 MISTAKES = [  # the nonlinearity the twin was built with reproduces nothing wrong: only the other one can match
-    *(constructed_with(f"the values match {act}: apply the nonlinearity the constructor was given "
-                       f"(nonlinearity={given!r})", nonlinearity=act) for act, given in (("relu", "tanh"), ("tanh", "relu"))),
+    *(constructed_with(f"the values match {other}: apply the nonlinearity the constructor was given "
+                       f"(nonlinearity={given!r})", nonlinearity=other)
+      for other, given in (("relu", "tanh"), ("tanh", "relu"))),
     zeroed("bias_hh", "the values match torch without bias_hh: add both bias_ih and bias_hh"),
     with_weights("the values match h @ W_hh instead of h @ W_hh.T: PyTorch stores weights as (out, in)",
                  lambda state: {**state, "weight_hh": state["weight_hh"].T}),
