@@ -13,7 +13,11 @@ CONFIG_NAME = "config.yaml"
 
 
 def extra_exercise_dirs() -> list[Path]:
-    """The extra folders, from the environment first, then the config file; each once."""
+    """The extra folders, from the environment first, then the config file; each once.
+
+    A folder that does not exist is a `ContentError` naming it, since a typo there would
+    otherwise just hide the learner's exercises."""
+    from rnnprep.content.errors import ContentError
     from rnnprep.store.location import home_path
 
     found = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
@@ -29,6 +33,8 @@ def extra_exercise_dirs() -> list[Path]:
             found.append(folder if folder.is_absolute() else config.parent / folder)
     unique: list[Path] = []
     for folder in found:
+        if not folder.is_dir():
+            raise ContentError(folder, f"no such exercises folder (given with --exercises, ${ENV_VAR} or {CONFIG_NAME})")
         if folder.resolve() not in [u.resolve() for u in unique]:
             unique.append(folder)
     return unique

@@ -14,7 +14,6 @@ from typing import Iterable
 from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError, raise_all
 from rnnprep.content.model import (
-    CHECK_CATEGORIES,
     DIFFICULTIES,
     ITEM_KINDS,
     Deck,
@@ -28,8 +27,8 @@ from rnnprep.content.model import (
     Question,
 )
 from rnnprep.content.yamlfile import Fields, dotted, line_of, load_yaml
-from rnnprep.grading.forbidden import FORBIDDEN
 from rnnprep.resources import exercises_dir, questions_dir
+from rnnprep.vocabulary import CHECK_CATEGORIES, FORBIDDEN
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXERCISE_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -259,20 +258,15 @@ def load_exercise(folder: Path) -> Exercise:
     )
 
 
-def exercise_roots() -> list[Path]:
-    """The shipped exercises folder, then the learner's extra ones (see rnnprep.config)."""
-    from rnnprep.config import extra_exercise_dirs
-
-    extra = extra_exercise_dirs()
-    for folder in extra:
-        if not folder.is_dir():
-            raise ContentError(folder, "no such exercises folder (given with --exercises, $RNNPREP_EXERCISES "
-                                       "or config.yaml)")
+def exercise_roots(extra: Iterable[Path] = ()) -> list[Path]:
+    """The shipped exercises folder, then `extra` ones; where those come from is the caller's
+    business (the CLI reads them from rnnprep.config), so content depends on no settings."""
     return [exercises_dir(), *extra]
 
 
-def exercise_folders(roots: list[Path] | None = None) -> dict[str, Path]:
-    """slug -> folder over every root; a slug in two roots is an error naming both."""
+def exercise_folders(roots: Iterable[Path] | None = None) -> dict[str, Path]:
+    """slug -> folder over every root (the shipped one alone by default); a slug in two roots is
+    an error naming both."""
     found: dict[str, Path] = {}
     for root in exercise_roots() if roots is None else roots:
         if not root.is_dir():
@@ -285,9 +279,9 @@ def exercise_folders(roots: list[Path] | None = None) -> dict[str, Path]:
     return found
 
 
-def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
-    """Every exercise of `root`, or of all the roots, easiest first."""
-    folders = exercise_folders([root] if root is not None else None)
+def load_exercises(roots: Iterable[Path] | None = None) -> tuple[Exercise, ...]:
+    """Every exercise of `roots` (the shipped ones by default), easiest first."""
+    folders = exercise_folders(roots)
     loaded = (load_exercise(p) for p in folders.values())
     return tuple(sorted(loaded, key=lambda e: (DIFFICULTIES.index(e.difficulty), e.slug)))
 
@@ -297,8 +291,10 @@ def shipped_deck_paths() -> list[Path]:
 
 
 def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = True,
-                 exercises: tuple[Exercise, ...] | None = None) -> Library:
-    """Load shipped and user decks; ids must be unique and related exercises must exist."""
+                 exercises: tuple[Exercise, ...] | None = None, exercise_dirs: Iterable[Path] = ()) -> Library:
+    """Load shipped and user decks; ids must be unique and related exercises must exist.
+
+    The exercises are `exercises` when given, else the shipped ones and those in `exercise_dirs`."""
     shipped = shipped_deck_paths() if include_shipped else []
     paths = shipped + [Path(p) for p in extra_decks]
     decks = []
@@ -310,7 +306,7 @@ def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = Tr
             decks.append(load_deck(p, strict=p not in shipped))
         except ContentError as exc:
             errors.append(exc)
-    exercises = load_exercises() if exercises is None else exercises
+    exercises = load_exercises(exercise_roots(exercise_dirs)) if exercises is None else exercises
     known = {e.slug for e in exercises}
     seen: dict[str, Path] = {}
     deck_ids: dict[str, Path] = {}

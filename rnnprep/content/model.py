@@ -8,7 +8,6 @@ from types import MappingProxyType
 from typing import Mapping
 
 DIFFICULTIES = ("easy", "medium", "hard")
-CHECK_CATEGORIES = ("import", "api", "shape", "parity", "gradient", "training", "speed", "rules", "limits")
 
 
 Claim = tuple[str, ...]

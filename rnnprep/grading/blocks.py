@@ -22,7 +22,7 @@ import os
 import re
 import warnings
 
-from rnnprep.grading.forbidden import FORBIDDEN, GUARDED_SOURCES
+from rnnprep.vocabulary import FORBIDDEN, GUARDED_SOURCES
 
 _SKIPPED_KEYS = re.compile(r"^(debug|Tracer|Autocast\w*|Python\w*)$")
 """Keys whose kernels only redispatch to a lower key, where the raising kernel waits."""

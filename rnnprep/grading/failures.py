@@ -7,6 +7,7 @@ cause is the same text on every row, so after its first appearance it reads "sam
 from __future__ import annotations
 
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.vocabulary import PROBLEMS
 
 CAUSE = ". Likely cause: "
 SAME = "same cause as above"
@@ -17,7 +18,7 @@ def failures(report: Report) -> list[tuple[CheckResult, str]]:
     seen: set[str] = set()
     shown = []
     for c in report.checks:
-        if c.status not in ("failed", "error"):
+        if c.status not in PROBLEMS:
             continue
         message = c.message or c.status
         if message in seen:

@@ -23,6 +23,7 @@ from rnnprep.content.model import Exercise
 from rnnprep.grading.events import verify
 from rnnprep.grading.report import CheckResult, Report
 from rnnprep.process_group import kill_group
+from rnnprep.vocabulary import DEFAULT_WEIGHT, ERROR
 
 GRACE_S = 30.0
 """Time the trusted side may take beyond the submission's budget (imports, references)."""
@@ -75,22 +76,23 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     report.duration_s = time.monotonic() - started
     if cancel is not None and cancel.is_set():
         report.notes.append("grading was cancelled")
+        report.settle("grading was cancelled before this check ran")
     elif timed_out:
         report.notes.append(f"the grader itself ran past {budget + GRACE_S:g} s and was stopped")
+        report.settle(f"the grader ran past {budget + GRACE_S:g} s before this check reported")
     elif collector.finished is None:
         tail = collector.pytest_output[-600:].strip()
         ended = (f"killed by signal {-proc.returncode}" if proc.returncode and proc.returncode < 0
                  else f"exit status {proc.returncode}")
         report.notes.append(f"the grading process ended early ({ended})" + (f": {tail}" if tail else ""))
-        for check in report.checks:
-            if check.message.startswith("no result"):
-                check.message = (f"no result: the grading process ended early ({ended}) before this check "
-                                 "reported; a submission must not signal or kill other processes")
+        report.settle(f"the grading process ended early ({ended}) before this check reported; a submission "
+                      "must not signal or kill other processes")
+    report.settle("the grader never reported this check")
     if collector.tampering:
         report.checks.append(CheckResult(
             id="channel", name="event_channel", category="limits", title="the grader's event channel stayed intact",
-            message="failed closed: " + "; ".join(collector.tampering[:3])
-                    + ". Something wrote to the grader's own channel; a submission must not", weight=1.0))
+            status=ERROR, message="failed closed: " + "; ".join(collector.tampering[:3])
+            + ". Something wrote to the grader's own channel; a submission must not", weight=DEFAULT_WEIGHT))
     return report
 
 
@@ -151,7 +153,7 @@ class _Collector:
             check = self.checks[event["id"]]
             if check.id in self.reported:
                 self.tampering.append(f"a second result arrived for {check.title!r}")
-                check.status, check.message = "error", "failed closed: this check reported twice"
+                check.status, check.message = ERROR, "failed closed: this check reported twice"
                 return
             self.reported.add(check.id)
             check.status, check.message = event["status"], event.get("message", "")
@@ -168,7 +170,7 @@ class _Collector:
         for c in self.checks.values():
             counts[c.category] = counts.get(c.category, 0) + 1
         for c in self.checks.values():
-            c.weight = self.exercise.weights.get(c.category, 1.0) / counts[c.category]
+            c.weight = self.exercise.weights.get(c.category, DEFAULT_WEIGHT) / counts[c.category]
 
     def _notify(self, kind: str, payload) -> None:
         if self.on_event:
@@ -178,7 +180,7 @@ class _Collector:
         checks = list(self.checks.values())
         if not checks:
             checks = [CheckResult(id="suite", name="suite", category="import", title="the hidden suite ran",
-                                  message="the hidden suite did not start: "
+                                  status=ERROR, message="the hidden suite did not start: "
                                           + (self.pytest_output.strip().splitlines() or ["no output"])[-1][:300])]
         finished = self.finished or {}
         return Report(exercise=self.exercise.slug, checks=checks, device=finished.get("device", device),

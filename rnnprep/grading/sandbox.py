@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnprep.grading.forbidden import BLOCKED_MARKER
 from rnnprep.grading.isolation import Policy
 from rnnprep.grading.wire import (
     ChannelClosed,
@@ -33,6 +32,7 @@ from rnnprep.grading.wire import (
     ProtocolError,
     write_frame,
 )
+from rnnprep.vocabulary import BLOCKED_MARKER
 
 MAX_RESTARTS = 3
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -160,11 +160,17 @@ class Sandbox:
         self.poisoned: SandboxFailure | None = None
         self.restarts = -1
         self.incidents: list[dict] = []
+        """What went wrong with the worker itself ({"kind", "message"}), written only by
+        `record_incident`; the `limits` check fails on any of them."""
         self.output = OutputCapture(limits.output_cap_bytes, limits.output_tail_bytes)
         self.loaded_names: list[str] = []
         self.load_reply: dict | None = None
         self._pending_setup = False
         self._flooded = False
+
+    def record_incident(self, kind: str, what: object) -> None:
+        """Note one thing that went wrong with the worker (a timeout, a crash, a broken channel)."""
+        self.incidents.append({"kind": kind, "message": str(what)})
 
     def start(self) -> None:
         """Spawn the worker now; it imports torch while the suite is still being collected."""
@@ -230,7 +236,7 @@ class Sandbox:
         self.kill()
         failure = SandboxFailure(f"{what}; the grader's channel is not the submission's to write", kind="rules")
         self.poisoned = failure
-        self.incidents.append({"kind": "protocol", "message": str(failure)})
+        self.record_incident("protocol", failure)
         raise failure
 
     def ensure_running(self) -> None:
@@ -249,7 +255,7 @@ class Sandbox:
                     self.poisoned = SandboxFailure(
                         f"refused to run your file: isolation was required but these layers are unavailable "
                         f"here ({shown}); `rnnprep doctor` lists what this machine offers", kind="limits")
-                    self.incidents.append({"kind": "isolation", "message": str(self.poisoned)})
+                    self.record_incident("isolation", self.poisoned)
                     raise self.poisoned
                 if self.load_reply is not None:
                     self._send({"op": "load", "path": SUBMISSION_FILENAME, "names": self.loaded_names})
@@ -285,7 +291,7 @@ class Sandbox:
             self.kill()
             failure = SandboxFailure(f"timed out after {self.limits.timeout_s:g} s during {during}", kind="limits")
             self.poisoned = failure
-            self.incidents.append({"kind": "timeout", "message": str(failure)})
+            self.record_incident("timeout", failure)
             raise failure from None
         except ChannelClosed:
             raise self._death(during) from None
@@ -294,7 +300,7 @@ class Sandbox:
             failure = SandboxFailure(f"the submission corrupted the grader's channel during {during} ({exc})",
                                      kind="rules")
             self.poisoned = failure
-            self.incidents.append({"kind": "protocol", "message": str(failure)})
+            self.record_incident("protocol", failure)
             raise failure from None
         error = reply.get("error")
         if not reply.get("ok") and isinstance(error, dict) and BLOCKED_MARKER in str(error.get("message", "")):
@@ -311,23 +317,23 @@ class Sandbox:
                 f"the submission flooded its output (more than {self.limits.output_cap_bytes // 1024} KiB) "
                 f"during {during} and was stopped", kind="limits")
             self.poisoned = failure
-            self.incidents.append({"kind": "output", "message": str(failure)})
+            self.record_incident("output", failure)
             return failure
         if during == "start-up":
             time.sleep(0.2)  # let the drain thread collect the worker's last words
             tail = " | ".join(self.output.text().strip().splitlines()[-3:])[-500:]
             failure = SandboxFailure(f"the grader's sandbox failed to start before your file was loaded "
                                      f"(exit status {code}){': ' + tail if tail else ''}", kind="limits")
-            self.incidents.append({"kind": "start-up", "message": str(failure)})
+            self.record_incident("start-up", failure)
             return failure
         if code is not None and code < 0:
             sig = signal.Signals(-code).name
             hint = f", likely the memory cap of {self.limits.memory_mb} MB" if sig in ("SIGKILL", "SIGSEGV") else ""
             failure = SandboxFailure(f"the submission was killed by {sig} during {during}{hint}", kind="limits")
-            self.incidents.append({"kind": "signal", "message": str(failure)})
+            self.record_incident("signal", failure)
         else:
             failure = SandboxFailure(f"the submission exited during {during} (exit status {code})", kind="limits")
-            self.incidents.append({"kind": "exit", "message": str(failure)})
+            self.record_incident("exit", failure)
         return failure
 
     def kill(self) -> None:

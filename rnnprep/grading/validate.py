@@ -14,6 +14,7 @@ from rnnprep.content.model import Exercise
 from rnnprep.grading.closeness import DIAGNOSIS_FAILED
 from rnnprep.grading.report import Report
 from rnnprep.grading.runner import grade
+from rnnprep.vocabulary import PASSED, PROBLEMS
 
 
 @dataclass
@@ -36,7 +37,7 @@ class ExerciseValidation:
 
 
 def _failed_checks(report: Report) -> str:
-    bad = [f"[{c.category}] {c.title}: {c.message}" for c in report.checks if c.status in ("failed", "error")]
+    bad = [f"[{c.category}] {c.title}: {c.message}" for c in report.checks if c.status in PROBLEMS]
     return "; ".join(bad)[:1500] or "no failing check"
 
 
@@ -63,7 +64,7 @@ def _judge(subject: str, kind, report: Report) -> tuple[bool, str]:
         ok = report.passed
         return ok, "passes every check" if ok else f"a correct file does not pass: {_failed_checks(report)}"
     if kind == "oracle":
-        bad = [c for c in report.checks if c.category != "rules" and c.status != "passed"]
+        bad = [c for c in report.checks if c.category != "rules" and c.status != PASSED]
         ok = not bad
         return ok, ("torch.nn itself passes every check but the rules" if ok else
                     "the suite demands what torch.nn does not do: "
@@ -71,7 +72,7 @@ def _judge(subject: str, kind, report: Report) -> tuple[bool, str]:
     if kind is None:
         ok = not report.passed
         return ok, f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"
-    hits = [c for c in report.checks if c.category == kind.category and c.status in ("failed", "error")
+    hits = [c for c in report.checks if c.category == kind.category and c.status in PROBLEMS
             and kind.message.lower() in c.message.lower()]
     ok = not report.passed and bool(hits)
     return ok, (f"fails [{kind.category}] with {kind.message!r}" if ok else
