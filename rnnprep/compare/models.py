@@ -66,17 +66,18 @@ class CellClassifier(nn.Module):
             if not (isinstance(new, (tuple, list)) and len(new) == 2
                     and all(isinstance(v, torch.Tensor) and tuple(v.shape) == want for v in new)):
                 raise CellOutputError(f"{name}.forward must return (h', c'), each of shape {want}; "
-                                      f"got {_describe(new)}")
+                                      f"got {_shape_summary(new)}")
         elif not (isinstance(new, torch.Tensor) and tuple(new.shape) == want):
-            raise CellOutputError(f"{name}.forward must return h' of shape {want}; got {_describe(new)}")
+            raise CellOutputError(f"{name}.forward must return h' of shape {want}; got {_shape_summary(new)}")
         return new
 
 
-def _describe(value) -> str:
+def _shape_summary(value) -> str:
+    """'a tensor of shape (2, 8)' or 'a tuple of ...': what a cell returned, for its error message."""
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}"
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of " + ", ".join(_describe(v) for v in value)
+        return f"a {type(value).__name__} of " + ", ".join(_shape_summary(v) for v in value)
     return type(value).__name__
 
 

@@ -48,13 +48,15 @@ class Worker:
                 reply, out_blobs = handler(header, blobs)
                 reply = {"ok": True, **reply}
             except BaseException as exc:  # the submission may raise anything, SystemExit included
-                reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
+                reply, out_blobs = {"ok": False, "error": self.error_details(exc)}, []
             reply["nonce"] = header.get("nonce")
             from rnnprep.grading.wire import write_frame
 
             write_frame(self.resp_fd, reply, out_blobs)
 
-    def describe(self, exc: BaseException) -> dict:
+    def error_details(self, exc: BaseException) -> dict:
+        """What the trusted side needs to word a failure: the type, the message, the line of the
+        learner's file it came from, and whether memory ran out (the `limits` check counts that)."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if self.path and f.filename == self.path]
         line = frames[-1].lineno if frames else getattr(exc, "lineno", None)
         text = getattr(exc, "text", None)
