@@ -31,7 +31,8 @@ def questions(args) -> int:
         print(json.dumps([q.to_json() for q in selected], indent=1))
         return 0
     table = Table(title=f"{len(selected)} questions", title_justify="left",
-                  caption="--json adds each question's deck, topics, key points and model answer", caption_justify="left")
+                  caption="--json adds each question's deck, topics, key points and model answer",
+                  caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("difficulty", no_wrap=True)
     table.add_column("question")
@@ -138,6 +139,7 @@ def progress(args) -> int:
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
     best = store.best_attempts()
+    hints = {e.slug: store.hints_used(e.slug) for e in lib.exercises}
     if args.json:
         from rnnprep.workspace import chosen_workspace
 
@@ -147,6 +149,7 @@ def progress(args) -> int:
             "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
             "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
                                    if e.slug in best else None) for e in lib.exercises},
+            "hints_used": hints,
         }, indent=1))
         return 0
     console = Console()
@@ -160,7 +163,7 @@ def progress(args) -> int:
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
                   f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
-    for col in ("exercise", "status", "best score", "attempts"):
+    for col in ("exercise", "status", "best score", "attempts", "hints"):
         table.add_column(col)
     attempts = store.attempts()
     gave_up = store.gave_up()
@@ -169,7 +172,7 @@ def progress(args) -> int:
         status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
         status = "gave up" if e.slug in gave_up and status != "passed" else status
         score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
-        table.add_row(e.slug, status, score, str(len(mine)))
+        table.add_row(e.slug, status, score, str(len(mine)), f"{hints[e.slug]}/{len(e.hints)}")
     console.print(table)
     return 0
 
