@@ -34,7 +34,8 @@ def extra_exercise_dirs() -> list[Path]:
     unique: list[Path] = []
     for folder in found:
         if not folder.is_dir():
-            raise ContentError(folder, f"no such exercises folder (given with --exercises, ${ENV_VAR} or {CONFIG_NAME})")
+            raise ContentError(folder, f"no such exercises folder (given with --exercises, ${ENV_VAR} "
+                                       f"or {CONFIG_NAME})")
         if folder.resolve() not in [u.resolve() for u in unique]:
             unique.append(folder)
     return unique

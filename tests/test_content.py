@@ -38,7 +38,8 @@ questions:
           rejects: ["It holds only the current input.", "It holds no summary of past inputs."]
       - label: past inputs
         claims:
-          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)', '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
+          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)',
+             '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
         examples:
           covers: ["It keeps track of previous inputs: it carries them forward.", "A summary of past inputs is held."]
           rejects: ["Nothing about past inputs is kept.", "It throws earlier inputs away."]

@@ -8,8 +8,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from rnnprep.cli import grade_cmd
 from rnnprep.cli.bench_cmd import t_trend
 from rnnprep.cli.main import main

@@ -39,7 +39,7 @@ def report_table(report: Report) -> Table:
         table.add_column("message", ratio=4)
     shown = {check.id: message for check, message in failures(report)}
     for c in report.checks:
-        row = [c.title, c.category, status_text(c.status)]
+        row: list[str | Text] = [c.title, c.category, status_text(c.status)]
         if with_messages:
             message = shown.get(c.id, c.message or "")
             row.append(Text(message, style="dim") if message == SAME else message)

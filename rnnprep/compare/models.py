@@ -48,16 +48,15 @@ class CellClassifier(nn.Module):
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         x = self.embed(tokens)
         batch = tokens.shape[0]
-        zeros = x.new_zeros(batch, self.hidden_size)
-        state = (zeros, zeros) if self.kind == "lstm" else zeros
+        h = c = x.new_zeros(batch, self.hidden_size)
         for t in range(tokens.shape[1]):
-            new = self._checked(self.cell(x[:, t], state), batch)
             live = (t < lengths).unsqueeze(1)
             if self.kind == "lstm":
-                state = (torch.where(live, new[0], state[0]), torch.where(live, new[1], state[1]))
+                new_h, new_c = self._checked(self.cell(x[:, t], (h, c)), batch)
+                h, c = torch.where(live, new_h, h), torch.where(live, new_c, c)
             else:
-                state = torch.where(live, new, state)
-        return self.out(state[0] if self.kind == "lstm" else state)
+                h = torch.where(live, self._checked(self.cell(x[:, t], h), batch), h)
+        return self.out(h)
 
     def _checked(self, new, batch: int):
         want = (batch, self.hidden_size)

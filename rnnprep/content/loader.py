@@ -7,9 +7,9 @@ who writes a deck sees exactly what to fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable
 
 from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError, raise_all

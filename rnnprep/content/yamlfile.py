@@ -7,6 +7,7 @@ composing the node tree ourselves keeps both problems visible.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -45,7 +46,8 @@ def _convert(node, where: tuple, lines: Lines, constructor, path: Path):
         for key_node, value_node in node.value:
             key = constructor.construct_object(key_node, deep=True)
             if key in out:
-                raise ContentError(path, "duplicate key", line=key_node.start_mark.line + 1, field=dotted(where + (key,)))
+                raise ContentError(path, "duplicate key", line=key_node.start_mark.line + 1,
+                                   field=dotted(where + (key,)))
             out[key] = _convert(value_node, where + (key,), lines, constructor, path)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -77,12 +79,12 @@ class Fields:
         self.path, self.lines, self.where = path, lines, where
         if not isinstance(data, dict):
             self.fail(f"expected a mapping, got {_kind(data)}")
-        self.data = data
+        self.data: dict = data
 
     def line(self, where: tuple) -> int | None:
         return line_of(self.lines, where)
 
-    def fail(self, message: str, *keys):
+    def fail(self, message: str, *keys) -> NoReturn:
         """Raise for this mapping, or for the node `keys` (a field, then list indexes) below it."""
         where = self.where + keys
         raise ContentError(self.path, message, line=self.line(where), field=dotted(where))
@@ -120,7 +122,7 @@ class Fields:
                                    line=self.line(self.where + (key, i)), field=dotted(self.where + (key, i)))
         return tuple(items)
 
-    def items(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> list["Fields"]:
+    def items(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> list[Fields]:
         items = self.get(key, list)
         if len(items) < minimum:
             self.fail(f"needs at least {minimum} item(s), got {len(items)}", key)

@@ -60,7 +60,7 @@ def install(names: list[str]) -> None:
                     qualified = base if overload == "default" else f"{base}.{overload}"
                     for key in _kernel_keys(torch, f"aten::{qualified}"):
                         if (qualified, key) not in done:
-                            library.impl(qualified, key, kernel, False)
+                            library.impl(qualified, key, kernel)
                             done.add((qualified, key))
                     _replace_python_kernels(torch, getattr(packet, overload), kernel)
             for dotted in op.python:
@@ -116,6 +116,7 @@ def _replace(dotted: str, kernel) -> None:
 def _resolve(dotted: str):
     parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
+        obj: object
         try:
             obj = importlib.import_module(".".join(parts[:i]))
         except ImportError:

@@ -23,7 +23,7 @@ class Classification:
     vocab_size: int
     num_classes: int
 
-    def split(self, n_train: int) -> tuple["Classification", "Classification"]:
+    def split(self, n_train: int) -> tuple[Classification, Classification]:
         a = Classification(self.tokens[:n_train], self.lengths[:n_train], self.labels[:n_train],
                            self.vocab_size, self.num_classes)
         b = Classification(self.tokens[n_train:], self.lengths[n_train:], self.labels[n_train:],

@@ -8,6 +8,7 @@ each result as it finishes, and what the sandbox saw (its isolation layers and o
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 from pathlib import Path
@@ -104,7 +105,9 @@ def inform(request):
 
 def _marker(item):
     mark = item.get_closest_marker("rnnprep_check")
-    return (mark.kwargs.get("category", DEFAULT_CATEGORY), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
+    if mark is None:
+        return None, item.name
+    return mark.kwargs.get("category", DEFAULT_CATEGORY), mark.kwargs.get("title", item.name)
 
 
 class GradingHooks:
@@ -202,7 +205,5 @@ def _read_key(fd: int) -> bytes:
 
 def _undumpable() -> None:
     """Keep same-user processes (the worker) out of this process's memory and file descriptors."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rnnprep.content.model import Exercise
 from rnnprep.grading.events import verify
@@ -96,9 +96,10 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     return report
 
 
-def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float,
+def _pump(proc: subprocess.Popen, events_fd: int, collector: _Collector, deadline: float,
           cancel: threading.Event | None) -> bool:
     """Read events and pytest's own output until both close; kill everything at the deadline."""
+    assert proc.stdout is not None  # started with stdout=PIPE
     open_fds = {events_fd: b"", proc.stdout.fileno(): b""}
     while open_fds:
         remaining = deadline - time.monotonic()

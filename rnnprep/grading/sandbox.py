@@ -7,6 +7,7 @@ does can make a request look successful unless a well-formed reply arrived in ti
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -21,6 +22,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +77,8 @@ def probe_isolation(timeout: float = 30.0) -> dict:
             return {"active": [], "missing": {"probe": f"the isolation probe failed: {exc}"}}
 
 
-def prepare(root: Path, files: dict[str, Path], *, hidden: list[str] = (), cuda: bool = False) -> tuple[Path, Policy]:
+def prepare(root: Path, files: dict[str, Path], *, hidden: Sequence[str] = (),
+            cuda: bool = False) -> tuple[Path, Policy]:
     """Lay out a worker's folder: `code/` (a copy of the rnnprep package without its content,
     the only grader code the worker can read) and `work/` (the files it may touch), and the
     Landlock/namespace policy for it. Returns the code folder and the policy."""
@@ -113,7 +116,7 @@ class OutputCapture:
     tail_size: int
     total: int = 0
     tail: bytearray = field(default_factory=bytearray)
-    on_flood: object = None
+    on_flood: Callable[[], None] | None = None
 
     def drain(self, fd: int) -> None:
         while True:
@@ -142,7 +145,7 @@ class OutputCapture:
 
 class Sandbox:
     def __init__(self, submission: Path, forbidden: list[str], limits: Limits, *, device: str = "cpu",
-                 hidden: list[str] = (), isolate: bool = True, require_isolation: bool = False):
+                 hidden: Sequence[str] = (), isolate: bool = True, require_isolation: bool = False):
         self.submission = Path(submission)
         self.forbidden = list(forbidden)
         self.limits = limits
@@ -216,7 +219,7 @@ class Sandbox:
         self._flooded = True
         self.kill()
 
-    def request(self, header: dict, blobs: list[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
+    def request(self, header: dict, blobs: Sequence[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
         """Send one request and wait for its reply within the remaining time budget.
 
         Each request carries a fresh nonce its reply must echo, and nothing may be waiting on the
@@ -278,11 +281,9 @@ class Sandbox:
             self.loaded_names, self.load_reply = names, reply
         return self.load_reply
 
-    def _send(self, header: dict, blobs: list[bytes] = ()) -> None:
-        try:
+    def _send(self, header: dict, blobs: Sequence[bytes] = ()) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
             write_frame(self.req_fd, header, list(blobs))
-        except (BrokenPipeError, OSError):
-            pass
 
     def _receive(self, during: str) -> tuple[dict, list[bytes]]:
         try:
@@ -341,24 +342,18 @@ class Sandbox:
         kills everything inside, whatever session or group it moved to), then the relay's group."""
         if self.proc is not None and self.proc.poll() is None:
             for pid in _children(self.proc.pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait()
 
     def close(self) -> None:
         self.kill()
         for fd in ("req_fd", "resp_fd"):
             if hasattr(self, fd):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(getattr(self, fd))
-                except OSError:
-                    pass
                 delattr(self, fd)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

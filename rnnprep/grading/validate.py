@@ -71,7 +71,8 @@ def _judge(subject: str, kind, report: Report) -> tuple[bool, str]:
                     + "; ".join(f"[{c.category}] {c.title}: {c.message}" for c in bad)[:1500])
     if kind is None:
         ok = not report.passed
-        return ok, f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"
+        return ok, (f"fails as it should ({report.score:.0%})" if ok
+                    else "the starter passes: the suite checks too little")
     hits = [c for c in report.checks if c.category == kind.category and c.status in PROBLEMS
             and kind.message.lower() in c.message.lower()]
     ok = not report.passed and bool(hits)
@@ -87,7 +88,7 @@ def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         reports = list(pool.map(lambda job: grade(ex, job[1], lift_rules=job[2] == "oracle"), jobs))
     result = ExerciseValidation(ex.slug)
-    for (subject, _, kind), report in zip(jobs, reports):
+    for (subject, _, kind), report in zip(jobs, reports, strict=True):
         ok, detail = _judge(subject, kind, report)
         faults = _suite_faults(report)
         if faults:

@@ -87,7 +87,8 @@ class Worker:
         sys.modules[SUBMISSION_MODULE] = module
         spec.loader.exec_module(module)
         self.module = module
-        return {"names": {n: self.kind(getattr(module, n, None)) for n in header.get("names", []) if hasattr(module, n)}}, []
+        names = {n: self.kind(getattr(module, n, None)) for n in header.get("names", []) if hasattr(module, n)}
+        return {"names": names}, []
 
     @staticmethod
     def kind(obj) -> dict:
@@ -95,7 +96,8 @@ class Worker:
 
         import torch
 
-        info = {"kind": "class" if isinstance(obj, type) else "function" if callable(obj) else "value"}
+        what = "class" if isinstance(obj, type) else "function" if callable(obj) else "value"
+        info: dict[str, object] = {"kind": what}
         if isinstance(obj, type):
             info["module_subclass"] = issubclass(obj, torch.nn.Module)
         try:
@@ -220,7 +222,8 @@ class Worker:
             upstream = unpack(header["grad_outputs"], blobs, offset=n_before, objects=self.objects)
             outs, ups = [], []
             _pair(output, upstream, outs, ups)
-            live = [(o, u) for o, u in zip(outs, ups) if isinstance(o, torch.Tensor) and o.requires_grad]
+            live = [(o, u) for o, u in zip(outs, ups, strict=True)
+                    if isinstance(o, torch.Tensor) and o.requires_grad]
             if live:
                 torch.autograd.backward([o for o, _ in live], [u.to(o.dtype) for o, u in live])
             reply["backward"] = bool(live)
@@ -252,7 +255,7 @@ def _pair(output, upstream, outs, ups):
     if upstream is None:
         return
     if isinstance(output, (tuple, list)) and isinstance(upstream, (tuple, list)):
-        for o, u in zip(output, upstream):
+        for o, u in zip(output, upstream, strict=False):  # outputs beyond the given gradients get none
             _pair(o, u, outs, ups)
         return
     outs.append(output)
