@@ -120,8 +120,12 @@ class Report:
         }
 
     def to_gradescope(self, max_score: float = 100.0) -> dict:
-        """Gradescope's autograder `results.json`: one test per check, points by weight."""
+        """Gradescope's autograder `results.json`: one test per check, points by weight; failure
+        messages as every other view shows them (a repeated cause said once)."""
+        from rnnprep.grading.failures import failures
+
         total = sum(c.weight for c in self.graded) or 1.0
+        shown = {c.id: message for c, message in failures(self)}
         tests = []
         for c in self.checks:
             points = max_score * c.weight / total if c.status != "skipped" else 0.0
@@ -131,8 +135,8 @@ class Report:
                 "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
                 "status": "passed" if self.earns(c) else "failed",
-                "output": c.message or (c.status if self.earns(c) or c.status != "passed"
-                                        else "not counted: the file did not load"),
+                "output": shown.get(c.id) or c.message or (c.status if self.earns(c) or c.status != "passed"
+                                                           else "not counted: the file did not load"),
                 "output_format": "text",
                 "visibility": "visible",
             })
