@@ -427,3 +427,27 @@ def test_the_cli_prints_the_whole_list_once(tmp_path, capsys):
     assert lines[0] == "rnnprep: error: 10 problems:"
     assert len(lines) == 11 and all(line.startswith(f"  {tmp_path}") for line in lines[1:])
     assert "Traceback" not in captured.err
+
+
+def test_the_app_ends_at_start_up_with_the_whole_list(tmp_path, known_exercises):
+    """The app loads the library after its first paint; broken decks end it with every problem, which
+    `rnnprep` then prints once like any command."""
+    import asyncio
+
+    from rnnprep.tui.app import RnnprepApp
+
+    a = write(tmp_path, "a.yaml", BROKEN_DECK_A)
+    b = write(tmp_path, "b.yaml", BROKEN_DECK_B)
+    app = RnnprepApp(lambda: load_library([a, b], include_shipped=False, exercises=known_exercises))
+
+    async def start() -> None:
+        async with app.run_test() as pilot:
+            for _ in range(200):
+                if app.load_error is not None:
+                    break
+                await pilot.pause(0.05)
+
+    asyncio.run(start())
+    lines = str(app.load_error).splitlines()
+    assert lines[0] == "10 problems:" and len(lines) == 11
+    assert sum(str(a) in line for line in lines) == 5 and sum(str(b) in line for line in lines) == 5
