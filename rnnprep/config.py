@@ -13,29 +13,25 @@ CONFIG_NAME = "config.yaml"
 
 
 def extra_exercise_dirs() -> list[Path]:
-    """The extra folders, from the environment first, then the config file; each once.
-
-    A folder that does not exist is a `ContentError` naming it, since a typo there would
-    otherwise just hide the learner's exercises."""
-    from rnnprep.content.errors import ContentError
+    """The extra folders, from the environment first, then the config file; each once."""
     from rnnprep.store.location import home_path
 
     found = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
     config = home_path() / CONFIG_NAME
     if config.is_file():
+        from rnnprep.content.errors import raise_all
         from rnnprep.content.yamlfile import Fields, load_yaml
 
         data, lines = load_yaml(config)
         fields = Fields(config, lines, data)
         fields.reject_unknown({"exercises"})
-        for text in fields.strings("exercises", default=()):
+        folders = fields.attempt(lambda: fields.strings("exercises", default=()), ())
+        raise_all(fields.problems)
+        for text in folders:
             folder = Path(text).expanduser()
             found.append(folder if folder.is_absolute() else config.parent / folder)
     unique: list[Path] = []
     for folder in found:
-        if not folder.is_dir():
-            raise ContentError(folder, f"no such exercises folder (given with --exercises, ${ENV_VAR} "
-                                       f"or {CONFIG_NAME})")
         if folder.resolve() not in [u.resolve() for u in unique]:
             unique.append(folder)
     return unique
