@@ -10,7 +10,15 @@ import torch
 from torch import nn
 
 from rnnprep.grading import datasets
-from rnnprep.grading.authoring import CheckFailure, Twin, check, close, constructed_with, inputs_changed, randn
+from rnnprep.grading.authoring import (
+    CheckFailure,
+    Twin,
+    check,
+    close,
+    constructed_with,
+    inputs_changed,
+    randn,
+)
 
 V, E, C, HD, A = 9, 5, 6, 7, 4          # vocabulary, embedding, encoder features, decoder state, attention
 B, S, T = 3, 5, 4                       # batch, source length, decoder steps
@@ -40,7 +48,7 @@ class Decoder(nn.Module):
         scores = self.v(torch.tanh(self.query_proj(h).unsqueeze(1) + self.key_proj(enc)))     # (B, S, 1)
         if self.uniform:
             scores = torch.zeros_like(scores)
-        if mask is not None and self.use_mask:
+        if mask is not None and self.use_mask and self.softmax_dim != "singleton":   # a size-1 softmax gives 1 anyway
             scores = scores.masked_fill(~mask.unsqueeze(-1), float("-inf"))
         w = torch.softmax(scores, dim=-1) if self.softmax_dim == "singleton" else \
             torch.softmax(scores.squeeze(-1), dim=self.softmax_dim).unsqueeze(-1)

@@ -4,8 +4,16 @@ import torch
 from torch import nn
 
 from rnnprep.grading.authoring import (
-    CheckFailure, Mistake, Twin, blocks_read_as, check, close, constructed_with, formula, inputs_changed,
-    outputs_changed, randn,
+    CheckFailure,
+    Twin,
+    blocks_read_as,
+    check,
+    close,
+    constructed_with,
+    formula,
+    inputs_changed,
+    outputs_changed,
+    randn,
 )
 
 I, H, B, T = 3, 4, 3, 5

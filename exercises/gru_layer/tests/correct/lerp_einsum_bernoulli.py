@@ -31,7 +31,7 @@ class GRU(nn.Module):
 
     def params(self, k, d):
         sfx = f"l{k}" + "_reverse" * d
-        get = lambda kind: getattr(self, f"{kind}_{sfx}", None)  # noqa: E731
+        get = lambda kind: getattr(self, f"{kind}_{sfx}", None)
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
     def direction(self, xs, h, k, d):
