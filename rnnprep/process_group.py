@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from typing import Any
 
 
-def kill_group(proc: subprocess.Popen) -> None:
+def kill_group(proc: subprocess.Popen | Any) -> None:
     """SIGKILL the child's whole process group, even after the child itself exited (it may have
     left helpers behind), then reap it."""
     try:

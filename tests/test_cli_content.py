@@ -53,13 +53,14 @@ def test_hints_come_one_at_a_time_and_are_remembered(tmp_path):
 
 def test_progress_reflects_grades_and_hints(tmp_path):
     before = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
-    assert before["questions_seen"] == 0 and before["exercises"]["rnn_cell"] is None
+    assert before["questions_seen"] == 0 and before["exercises"]["rnn_cell"]["status"] == "new"
     starter = tmp_path / "s.py"
     rnnprep("start", "rnn_cell", "--dir", str(tmp_path), home=tmp_path)
     starter = tmp_path / "rnn_cell" / "rnn_cell.py"
     rnnprep("grade", "rnn_cell", str(starter), home=tmp_path)
     after = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
     assert after["exercises"]["rnn_cell"]["passed"] is False
+    assert (after["exercises"]["rnn_cell"]["status"], after["exercises"]["rnn_cell"]["attempts"]) == ("attempted", 1)
     assert 0 < after["exercises"]["rnn_cell"]["best_score"] < 1
     assert "rnn_cell" in rnnprep("progress", home=tmp_path).stdout
 

@@ -75,3 +75,17 @@ def test_watch_calls_its_first_run_grading_and_later_ones_changes(tmp_path, monk
     first, second = [line for line in out.splitlines() if "grading" in line]
     assert "changed" not in first and f"grading {solution}" in first
     assert "changed, grading again" in second
+
+
+def test_a_file_that_fails_the_import_check_scores_0_and_the_verdict_says_why_in_true_words():
+    """README: a file that does not load, or loads but defines none of the names, scores exactly 0 even
+    when other checks pass; the verdict names the import check rather than claiming the file did not load."""
+    defines_nothing = Report("rnn_cell", [
+        CheckResult("i", "i", "import", "imports", "failed", "your file defines none of RNNCell: there is nothing to grade"),
+        check("passed", weight=2.0, category="rules"), check("passed", category="limits"), check("failed")])
+    assert defines_nothing.score == 0.0
+    assert defines_nothing.counts() == "rnn_cell, the import check failed, so none of its 2/4 passed checks count"
+    assert all(t["score"] == 0 for t in defines_nothing.to_gradescope()["tests"])
+    partial = Report("attention", [check("passed", category="import"), check("failed", weight=0.5, category="api"),
+                                   check("passed", weight=2.0, category="rules"), check("failed")])
+    assert partial.score == round(3.0 / 4.5, 4), "a file that defines some of the names keeps what it passes"

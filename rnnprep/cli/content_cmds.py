@@ -11,6 +11,7 @@ from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 
+from rnnprep.attempts import exercise_progress
 from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
@@ -137,7 +138,10 @@ def progress(args) -> int:
     lib = library(args)
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
-    best = store.best_attempts()
+    attempts = store.attempts()
+    gave_up = store.gave_up()
+    standing = {e.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == e.slug],
+                                          e.slug in gave_up) for e in lib.exercises}
     if args.json:
         from rnnprep.workspace import chosen_workspace
 
@@ -145,8 +149,7 @@ def progress(args) -> int:
             "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
             "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
-            "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
-                                   if e.slug in best else None) for e in lib.exercises},
+            "exercises": {slug: p.to_json() for slug, p in standing.items()},
         }, indent=1))
         return 0
     console = Console()
@@ -162,14 +165,8 @@ def progress(args) -> int:
     table = Table(title="Exercises", title_justify="left")
     for col in ("exercise", "status", "best score", "attempts"):
         table.add_column(col)
-    attempts = store.attempts()
-    gave_up = store.gave_up()
-    for e in lib.exercises:
-        mine = [a for a in attempts if a.exercise == e.slug]
-        status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
-        status = "gave up" if e.slug in gave_up and status != "passed" else status
-        score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
-        table.add_row(e.slug, status, score, str(len(mine)))
+    for slug, p in standing.items():
+        table.add_row(slug, p.status, "-" if p.best_score is None else f"{p.best_score:.0%}", str(p.attempts))
     console.print(table)
     return 0
 

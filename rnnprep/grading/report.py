@@ -48,8 +48,9 @@ class Report:
 
     @property
     def loaded(self) -> bool:
-        """False when the file did not load (syntax error, exception or exit at import): then
-        nothing of it ran, and no check earns points."""
+        """False when the import check failed: the file did not load (a syntax error, an exception
+        or exit at import), or it loaded but defines none of the names asked for. Then no check
+        earns points, so the score is 0 whatever else passed."""
         return not any(c.category == "import" and c.status in ("failed", "error") for c in self.checks)
 
     @property
@@ -80,7 +81,7 @@ class Report:
         if self.passed and not skipped:
             return f"{self.exercise}, all {n} checks passed"
         if not self.loaded:
-            return f"{self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
+            return f"{self.exercise}, the import check failed, so none of its {ok}/{n} passed checks count"
         return f"{self.exercise}, {ok}/{n} checks passed{tail}"
 
     def headline(self) -> str:
@@ -120,8 +121,12 @@ class Report:
         }
 
     def to_gradescope(self, max_score: float = 100.0) -> dict:
-        """Gradescope's autograder `results.json`: one test per check, points by weight."""
+        """Gradescope's autograder `results.json`: one test per check, points by weight; failure
+        messages as every other view shows them (a repeated cause said once)."""
+        from rnnprep.grading.failures import failures
+
         total = sum(c.weight for c in self.graded) or 1.0
+        shown = {c.id: message for c, message in failures(self)}
         tests = []
         for c in self.checks:
             points = max_score * c.weight / total if c.status != "skipped" else 0.0
@@ -131,8 +136,8 @@ class Report:
                 "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
                 "status": "passed" if self.earns(c) else "failed",
-                "output": c.message or (c.status if self.earns(c) or c.status != "passed"
-                                        else "not counted: the file did not load"),
+                "output": shown.get(c.id) or c.message or (c.status if self.earns(c) or c.status != "passed"
+                                                           else "not counted: the import check failed"),
                 "output_format": "text",
                 "visibility": "visible",
             })

@@ -16,12 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rnnprep.content.model import Exercise
 from rnnprep.grading.events import verify
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.grading.warm_start import EVENTS, KEY, WarmProcess, WarmStarter
 from rnnprep.process_group import kill_group
 
 GRACE_S = 30.0
@@ -36,12 +37,13 @@ class GradingError(Exception):
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
           on_event: EventCallback | None = None, cancel: threading.Event | None = None,
-          lift_rules: bool = False, require_isolation: bool = False) -> Report:
+          lift_rules: bool = False, require_isolation: bool = False, starter: WarmStarter | None = None) -> Report:
     """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
     progress, and setting `cancel` stops the run (unfinished checks then read as not run).
 
     `lift_rules` blocks no forbidden operation (validate's torch.nn oracle run only);
-    `require_isolation` refuses to run the file unless every sandbox layer is active."""
+    `require_isolation` refuses to run the file unless every sandbox layer is active;
+    `starter` forks the trusted process from a warm server instead of starting Python afresh."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -49,20 +51,18 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     key = secrets.token_bytes(32)
     events_r, events_w = os.pipe()
     key_r, key_w = os.pipe()
-    cmd = [sys.executable, "-m", "pytest", str(exercise.tests_path), "-q", "-p", "no:cacheprovider",
+    args = [str(exercise.tests_path), "-q", "-p", "no:cacheprovider",
            "-p", "rnnprep.grading.plugin", "-c", os.devnull, "--rootdir", str(exercise.tests_path),
            "--confcutdir", str(exercise.tests_path), "-o", "python_files=test_*.py",
            "--rnnprep-submission", str(submission.resolve()), "--rnnprep-exercise", str(exercise.path),
-           "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget),
+           "--rnnprep-events-fd", EVENTS, "--rnnprep-key-fd", KEY, "--rnnprep-timeout", str(budget),
            "--rnnprep-device", device]
     if lift_rules:
-        cmd.append("--rnnprep-lift-rules")
+        args.append("--rnnprep-lift-rules")
     if require_isolation:
-        cmd.append("--rnnprep-require-isolation")
-    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+        args.append("--rnnprep-require-isolation")
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            pass_fds=(events_w, key_r), env=env, start_new_session=True)
+    proc = _start(args, events_w, key_r, starter)
     os.close(events_w)
     os.close(key_r)
     os.write(key_w, key.hex().encode())
@@ -94,7 +94,26 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     return report
 
 
-def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float,
+def _start(args: list[str], events_w: int, key_r: int, starter: WarmStarter | None) -> subprocess.Popen | WarmProcess:
+    """The trusted pytest process: forked warm when a starter is given and still alive, else a fresh Python."""
+    if starter is not None:
+        out_r, out_w = os.pipe()
+        try:
+            proc = starter.spawn(args, out_w, events_w, key_r)
+        except OSError:
+            os.close(out_r)
+        else:
+            proc.stdout = os.fdopen(out_r, "rb")
+            return proc
+        finally:
+            os.close(out_w)
+    args = [str(events_w) if a == EVENTS else str(key_r) if a == KEY else a for a in args]
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.Popen([sys.executable, "-m", "pytest", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, pass_fds=(events_w, key_r), env=env, start_new_session=True)
+
+
+def _pump(proc: subprocess.Popen | WarmProcess, events_fd: int, collector: _Collector, deadline: float,
           cancel: threading.Event | None) -> bool:
     """Read events and pytest's own output until both close; kill everything at the deadline."""
     open_fds = {events_fd: b"", proc.stdout.fileno(): b""}

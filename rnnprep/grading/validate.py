@@ -14,6 +14,7 @@ from rnnprep.content.model import Exercise
 from rnnprep.grading.closeness import DIAGNOSIS_FAILED
 from rnnprep.grading.report import Report
 from rnnprep.grading.runner import grade
+from rnnprep.grading.warm_start import warm_pool
 
 
 @dataclass
@@ -83,8 +84,14 @@ def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
     jobs = _jobs(ex)
     if ex.weights.get("speed"):
         workers = 1  # a speed check times wall-clock runs: a second grading on the same cores would skew it
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        reports = list(pool.map(lambda job: grade(ex, job[1], lift_rules=job[2] == "oracle"), jobs))
+    with warm_pool(workers) as starters, ThreadPoolExecutor(max_workers=workers) as pool:
+        def run(job):
+            starter = starters.get()
+            try:
+                return grade(ex, job[1], lift_rules=job[2] == "oracle", starter=starter)
+            finally:
+                starters.put(starter)
+        reports = list(pool.map(run, jobs))
     result = ExerciseValidation(ex.slug)
     for (subject, _, kind), report in zip(jobs, reports):
         ok, detail = _judge(subject, kind, report)
