@@ -140,3 +140,15 @@ def reversal(n: int, seed: int, *, length: int = 5) -> Reversal:
     src = torch.randint(2, REVERSE_VOCAB, (n, length), generator=g)
     tgt = torch.cat([torch.full((n, 1), BOS, dtype=torch.int64), src.flip(1)], dim=1)
     return Reversal(src, tgt, REVERSE_VOCAB)
+
+
+def copying(n: int, seed: int, *, length: int = 12) -> Reversal:
+    """src is `length` random symbols 2..9; tgt = [BOS] + src in the same order.
+
+    Long enough that one fixed-size encoder state cannot carry every symbol to the decoder,
+    while attention only has to find source position t at output step t.
+    """
+    g = torch.Generator().manual_seed(seed)
+    src = torch.randint(2, REVERSE_VOCAB, (n, length), generator=g)
+    tgt = torch.cat([torch.full((n, 1), BOS, dtype=torch.int64), src], dim=1)
+    return Reversal(src, tgt, REVERSE_VOCAB)
