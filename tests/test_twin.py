@@ -80,9 +80,12 @@ def _call(target, params, args, kwargs, grad_wrt, grad_outputs) -> CallResult:
     flat = list(output) if isinstance(output, (tuple, list)) else [output]
     if grad_outputs is not None:
         ups = list(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else [grad_outputs]
-        live = [(o, u) for o, u in zip(flat, ups) if isinstance(o, torch.Tensor) and o.requires_grad and u is not None]
+        live = [(o, u) for o, u in zip(flat, ups, strict=False)
+                if isinstance(o, torch.Tensor) and o.requires_grad and u is not None]
         torch.autograd.backward([o for o, _ in live], [u for _, u in live])
-    detach = (lambda v: v.detach() if isinstance(v, torch.Tensor) else v)
+    def detach(v):
+        return v.detach() if isinstance(v, torch.Tensor) else v
+
     out = type(output)(detach(v) for v in output) if isinstance(output, (tuple, list)) else detach(output)
     return CallResult(output=out, input_grads=[leaf.grad for leaf in leaves],
                       param_grads={n: p.grad for n, p in params.items()},

@@ -5,8 +5,8 @@ Runs on the trusted side only, on plain tensors rebuilt from the wire.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import torch
 

@@ -35,7 +35,7 @@ def example(seed, scale=1.0, shapes=SHAPES, no_grad=(), dtype=torch.float64):
 def torch_clip(values, grads, max_norm, norm_type, form="list"):
     """What torch.nn.utils.clip_grad_norm_ does to identical parameters: (norm, grads after)."""
     params = [nn.Parameter(v.clone()) for v in values]
-    for p, g in zip(params, grads):
+    for p, g in zip(params, grads, strict=True):
         p.grad = None if g is None else g.clone()
     norm = torch.nn.utils.clip_grad_norm_(params[0] if form == "single" else params, max_norm, norm_type=norm_type)
     return norm.detach(), [None if p.grad is None else p.grad.clone() for p in params]
@@ -113,7 +113,7 @@ def assert_grads(got, expected, values, seen, max_norm, norm_type):
     """`seen`: the gradients the function was given (the mistakes are reproduced from them)."""
     if not isinstance(got, list) or len(got) != len(expected):
         raise CheckFailure(f"internal: expected {len(expected)} gradients back from the parameters")
-    for i, (a, e) in enumerate(zip(got, expected)):
+    for i, (a, e) in enumerate(zip(got, expected, strict=True)):
         what = f"parameter {i}'s .grad after clipping"
         if e is None:
             if a is not None:
@@ -131,8 +131,8 @@ def full_check(submission, values, grads, max_norm, norm_type, label, form="list
         norm, expected = torch_clip(values, grads, max_norm, norm_type, form=form)
         n = 1 if form == "single" else len(grads)
         if form == "generator" and isinstance(out, torch.Tensor) and close(out, norm) and \
-                all(g is None or close(a, g) for a, g in zip(got_grads, grads)) and \
-                not all(g is None or close(e, g) for e, g in zip(expected, grads)):
+                all(g is None or close(a, g) for a, g in zip(got_grads, grads, strict=True)) and \
+                not all(g is None or close(e, g) for e, g in zip(expected, grads, strict=True)):
             raise CheckFailure("with a generator of parameters the norm is right but no gradient was scaled: the "
                                "generator was used up by the first pass over it. Turn `parameters` into a list "
                                "first (`list(parameters)`), as torch does")
@@ -193,7 +193,7 @@ def test_nonfinite_gradients(submission):
             values, grads = with_bad_gradient(140 + 10 * k, bad)
             _, got_grads, _ = run(submission, values, grads, 1.0, norm_type)
             label = f"a gradient containing {name}, norm_type={norm_type}, error_if_nonfinite=False"
-            for i, (a, e) in enumerate(zip(got_grads, torch_clip(values, grads, 1.0, norm_type)[1])):
+            for i, (a, e) in enumerate(zip(got_grads, torch_clip(values, grads, 1.0, norm_type)[1], strict=True)):
                 if same(a, e):
                     continue
                 if same(a, grads[i]):
@@ -201,10 +201,10 @@ def test_nonfinite_gradients(submission):
                                        "every gradient by max_norm / (total_norm + 1e-6), so a NaN total makes them "
                                        "all NaN and an inf total makes them 0 (NaN where the inf was). Don't return "
                                        "early or skip the scaling when the norm is not finite")
-                raise CheckFailure(f"{label}: parameter {i}'s .grad is {a.tolist() if isinstance(a, torch.Tensor) else a}; "
-                                   f"torch gives {e.tolist()}: multiply every gradient by "
-                                   "min(max_norm / (total_norm + 1e-6), 1) computed as a tensor, which stays NaN "
-                                   "for a NaN total (Python's min(1.0, nan) returns 1.0)")
+                shown = a.tolist() if isinstance(a, torch.Tensor) else a
+                raise CheckFailure(f"{label}: parameter {i}'s .grad is {shown}; torch gives {e.tolist()}: multiply "
+                                   "every gradient by min(max_norm / (total_norm + 1e-6), 1) computed as a tensor, "
+                                   "which stays NaN for a NaN total (Python's min(1.0, nan) returns 1.0)")
 
 
 @check("parity", "the total norm and the scaled gradients equal torch's for norm types 2, 1 and inf")
