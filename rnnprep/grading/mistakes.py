@@ -5,7 +5,9 @@ those blocks permuted; one who forgets a bias computes what torch computes with 
 who ignores `batch_first` computes what torch computes on the transposed input. So most mistakes
 are a transform of the twin's weights, constructor arguments, inputs or outputs, run through
 torch itself; `formula` is the fallback for the few (a missing tanh) no transform reaches.
-A suite passes a list of these to `Twin.assert_parity(..., mistakes=...)`.
+A suite passes a list of these to `Twin.assert_parity(..., mistakes=...)`. A transform that raises
+ValueError, KeyError (no such parameter), IndexError or RuntimeError does not apply to that call and is
+skipped, so one list can serve calls with and without a mask, a state or a bias.
 """
 
 from __future__ import annotations
