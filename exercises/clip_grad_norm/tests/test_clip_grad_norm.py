@@ -5,8 +5,6 @@ GradStore); the suite reads their gradients back and compares them with what tor
 does to identical copies here, on the trusted side.
 """
 
-import math
-
 import torch
 from torch import nn
 
@@ -42,10 +40,8 @@ def torch_clip(values, grads, max_norm, norm_type, form="list"):
 
 
 def total_norm(grads, norm_type):
-    gs = [g for g in grads if g is not None]
-    if math.isinf(norm_type):
-        return max(g.abs().max() for g in gs)
-    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g, norm_type) for g in gs]), norm_type)
+    """torch's own total norm (the norm of the per-parameter norms) of the gradients present."""
+    return torch.nn.utils.get_total_norm([g for g in grads if g is not None], norm_type)
 
 
 def run(submission, values, grads, max_norm, norm_type=None, form="list", **kwargs):
