@@ -16,10 +16,22 @@ from functools import lru_cache
 
 from rnnprep.content.model import Claim, KeyPoint
 
+HARMS = (r"hurts?", r"hurting", r"harms?", r"harmful", r"harming", r"worse", r"worsens?", r"outdated",
+         r"deprecated", r"counterproductive", r"detrimental", r"overrated", r"a myth",
+         r"(?:would|will|could|can|it|they|this|that|only)\s+(?:\w+\s+)?break(?:s|ing)?",
+         r"only (?:affects?|matters?|applies|changes|concerns)", r"only (?:used|useful|needed|relevant) (?:for|to|in|on|when)",
+         r"too \w+ (?:for|to)", r"should be avoided", r"avoid (?:it|them|this|that)")
+"""A negative verdict on what the clause names: "X would only hurt", "X makes it worse", "X is outdated", "X only
+affects saving", "avoid it". It reaches back over its whole subject, like EVALUATIVE. A point that is about a
+harm ("exploding gradients break training") states it with a claim whose own regex matches the verdict, which
+then owns it (see _owned)."""
+
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
-    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with)\b|\b\w+n't\b",
+    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
+    r"regardless of|irrespective of|ignor(?:es|ing)|remov(?:es|ing)|eliminat(?:es|ing)|dropping|disabl(?:es|ing)|"
+    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?|" + r"|".join(HARMS) + r")\b|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
@@ -63,7 +75,8 @@ REASON = re.compile(r"\s*,?\s*(?:because|since|as|so|which|although|though|and)\
 """A clause that gives a negated subject's reason or consequence, rather than correcting it ("X isn't needed
 because ...", unlike "X doesn't add, it erases"): the claim cannot go on past the negation into it."""
 
-EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible", re.IGNORECASE)
+EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible|" + r"|".join(HARMS),
+                        re.IGNORECASE)
 """Negative predicates that reach back over their whole subject ("overfitting one batch is pointless")."""
 
 VERDICT = re.compile(
@@ -75,9 +88,13 @@ a whole list, so it reaches back to the clause's start (see _subject_start), not
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
 
-PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
+PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2, "regardless of": 3, "irrespective of": 3,
+               "ignores": 3, "ignoring": 3, "removes": 3, "removing": 3, "eliminates": 3, "eliminating": 3,
+               "dropping": 3, "disables": 3, "disabling": 3, "turn off": 3, "turns off": 3, "turning off": 3,
+               "less": 1, "fewer": 1, "avoid": 3, "avoids": 3, "avoided": 3, "avoiding": 3}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
-"""'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
+"""'instead of X', 'without X', 'regardless of X', 'ignoring X', 'removing X', 'avoid X' negate X, a few words, not
+the rest of the clause; 'less X' and 'fewer X' reverse one word ("less abstract")."""
 
 CLAUSE_SPLIT = re.compile(
     r";\s(?![^\[]*\])|,\s+(?=(?:while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)|"
@@ -186,7 +203,7 @@ def _subject_start(text: str, at: int) -> int:
     commas ("quantising, exporting, pinning threads and measuring p99 aren't needed"), stopping at other
     punctuation, at a conjunction or relative pronoun that opens a clause ("the parts that are no longer
     useful"), or at a comma after a longer or negated phrase."""
-    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and",)]
+    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and", "only")]
     hard += [m.end() for m in re.finditer(r"\b(?:that|which|who|what|where|if|when)\b", text[:at], re.IGNORECASE)]
     start = max(hard, default=0)
     commas = [i for i, ch in enumerate(text[:at]) if ch == "," and i >= start]
