@@ -109,6 +109,12 @@ PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
 """A consequence whose subject is a pronoun ("LayerNorm uses one vector's units, so it's per example") goes
 on about the previous clause's subject, so the two stay one clause."""
 
+STATEMENT_WORDS = 3
+TOKEN = re.compile(r"[a-z0-9_]+|[^\sa-z0-9_,.;:!?'\"]")
+"""Words a one-regex claim must match unless its point is a term: "long-term dependencies are lost" states a
+claim, "long-term dependencies" or "twice" only names a concept, which a wrong answer names as readily. An
+operator counts as a word, so an equation or an index ("r = σ", "h_n[-2]") is a statement."""
+
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
 ECHO_RUN = 6
@@ -251,16 +257,20 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
     return scopes
 
 
-def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset()) -> bool:
+def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset(),
+             term: bool = True) -> bool:
     """True when every regex of `claim` matches `sentence` outside negation, hedging and echoed text.
 
     Each regex needs its own words (matches may not overlap), and at least one match must use a word
-    the question does not, so restating the question's terms is never evidence.
+    the question does not, so restating the question's terms is never evidence. Unless `term`, a claim of
+    one regex counts only where it matches a statement (STATEMENT_WORDS words or more), not a bare name.
     """
     if sentence.hedged:
         return False
     text = sentence.masked
     matches = [[m.span() for m in compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
+    if len(claim) == 1 and not term:
+        matches = [[(a, b) for a, b in matches[0] if len(TOKEN.findall(text[a:b].lower())) >= STATEMENT_WORDS]]
     if not all(matches):
         return False
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
@@ -315,5 +325,5 @@ def judge_point(point: KeyPoint, answer: str, question: str = "") -> PointVerdic
         hit = next((s for s in parts if holds_in(m.claim, s)), None)
         if hit is not None:
             return PointVerdict("contradicted", hit.text, m.correction)
-    hit = next((s for s in parts if any(holds_in(c, s, words) for c in point.claims)), None)
+    hit = next((s for s in parts if any(holds_in(c, s, words, point.term) for c in point.claims)), None)
     return PointVerdict("covered", hit.text, None) if hit else PointVerdict("missed", None, None)
