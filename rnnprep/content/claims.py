@@ -26,6 +26,8 @@ affects saving", "avoid it". It reaches back over its whole subject, like EVALUA
 harm ("exploding gradients break training") states it with a claim whose own regex matches the verdict, which
 then owns it (see _owned)."""
 
+HARM = re.compile("|".join(HARMS), re.IGNORECASE)
+
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
@@ -241,6 +243,8 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 word = PHRASE_WORD.match(text, at)
                 at = word.end() if word else at
             stop = min(stop, at)
+        if HARM.fullmatch(cue.group()):
+            stop = cue.end()  # a verdict on its subject: "makes vanishing worse", "worse vanishing" blame no object
         start = cue.start()
         # "X is pointless", "X and Y won't help": a verdict on the whole subject, however long.
         if reach_back and not words and (EVALUATIVE.fullmatch(cue.group()) or VERDICT.match(text, cue.end())):
