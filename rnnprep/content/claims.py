@@ -29,11 +29,11 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
+    r"\b(?:" + r"|".join(HARMS) + r"|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
     r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
     r"regardless of|irrespective of|ignor(?:es|ing)|remov(?:es|ing)|eliminat(?:es|ing)|dropping|disabl(?:es|ing)|"
-    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?|" + r"|".join(HARMS) + r")\b|\b\w+n't\b",
+    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
@@ -235,6 +235,8 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
         if _owned(cue, text, claim, matches):
             continue
         end = CLAUSE_END.search(text, cue.end())
+        if end and not text[cue.end():end.start()].strip() and end.group().strip().lower() in ("because", "since"):
+            end = CLAUSE_END.search(text, end.end())  # "not because of X" denies X, the reason it gives
         stop = end.start() if end else len(text)
         words = PHRASE_CUES.get(cue.group().lower())
         if words:
