@@ -86,7 +86,7 @@ def report(folder: Path, library) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path,
-                        default=[HERE / "judge_answers" / d for d in ("dev", "unseen", "heldout")])
+                        default=[HERE / "judge_answers" / d for d in ("dev", "unseen", "heldout", "fresh")])
     args = parser.parse_args(argv)
     library = load_library()
     results = [report(folder, library) for folder in args.folders if folder.is_dir()]

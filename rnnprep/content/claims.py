@@ -19,7 +19,8 @@ from rnnprep.content.model import Claim, KeyPoint
 HARMS = (r"hurts?", r"hurting", r"harms?", r"harmful", r"harming", r"worse", r"worsens?", r"outdated",
          r"deprecated", r"counterproductive", r"detrimental", r"overrated", r"a myth",
          r"(?:would|will|could|can|it|they|this|that|only)\s+(?:\w+\s+)?break(?:s|ing)?",
-         r"only (?:affects?|matters?|applies|changes|concerns)", r"only (?:used|useful|needed|relevant) (?:for|to|in|on|when)",
+         r"only (?:affects?|matters?|applies|changes|concerns)",
+         r"only (?:used|useful|needed|relevant) (?:for|to|in|on|when)",
          r"too \w+ (?:for|to)", r"should be avoided", r"avoid (?:it|them|this|that)")
 """A negative verdict on what the clause names: "X would only hurt", "X makes it worse", "X is outdated", "X only
 affects saving", "avoid it". It reaches back over its whole subject, like EVALUATIVE. A point that is about a
@@ -29,7 +30,8 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:" + r"|".join(HARMS) + r"|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
+    r"\b(?:" + r"|".join(HARMS) + r"|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|"
+    r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
     r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
     r"regardless of|irrespective of|ignor(?:es|ing)|remov(?:es|ing)|eliminat(?:es|ing)|dropping|disabl(?:es|ing)|"
@@ -112,10 +114,11 @@ PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
 on about the previous clause's subject, so the two stay one clause."""
 
 STATEMENT_WORDS = 3
-TOKEN = re.compile(r"[a-z0-9_]+|[^\sa-z0-9_,.;:!?'\"]")
+TOKEN = re.compile(r"[a-z0-9_]+(?:-[a-z0-9_]+)*|[^\sa-z0-9_,.;:!?'\"]")
 """Words a one-regex claim must match unless its point is a term: "long-term dependencies are lost" states a
 claim, "long-term dependencies" or "twice" only names a concept, which a wrong answer names as readily. An
-operator counts as a word, so an equation or an index ("r = σ", "h_n[-2]") is a statement."""
+operator counts as a word, so an equation or an index ("r = σ", "h_n[-2]") is a statement; a hyphenated word
+("long-term") is one word."""
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -200,7 +200,11 @@ def _check_examples(ex: Fields, point: KeyPoint, question: str) -> None:
     for i, example in enumerate(point.covers):
         verdict = judge_point(point, example.text, question)
         if verdict.status != "covered":
-            ex.note(f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
+            bare = verdict.status == "missed" and judge_point(replace(point, term=True), example.text, question)
+            ex.note("a one-regex claim matches only a bare term here: add a relation regex (concept and relation in "
+                    "one clause), or mark the point term: true if the question asks to name it"
+                    if bare and bare.status == "covered" else
+                    f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
                     if verdict.status == "missed" else
                     f"the judge says contradicted (misconception matched in {verdict.evidence!r})", "covers", i)
     for i, example in enumerate(point.rejects):
