@@ -165,8 +165,8 @@ def test_attempts_newest_first_and_best(tmp_path):
 def test_summary_numbers(tmp_path):
     store = Store.open(tmp_path)
     empty = store.summary(NOW)
-    assert (empty.questions_seen, empty.reviews_total, empty.due_now, empty.mastered, empty.exercises_attempted,
-            empty.exercises_passed, empty.last_attempt) == (0, 0, 0, 0, 0, 0, None)
+    assert (empty.questions_seen, empty.reviews_total, empty.due_now, empty.exercises_attempted,
+            empty.exercises_passed, empty.last_attempt) == (0, 0, 0, 0, 0, None)
     assert len(empty.reviews_per_day) == 30 and all(n == 0 for _, n in empty.reviews_per_day)
 
     store.save_review("a", card(2.0), 1, NOW - timedelta(days=40), NOW - timedelta(days=39), None, 0, 0)
@@ -178,7 +178,7 @@ def test_summary_numbers(tmp_path):
     last = attempt(store, "gru_cell", 0.2, False, NOW - timedelta(hours=4))
 
     s = store.summary(NOW)
-    assert (s.questions_seen, s.reviews_total, s.due_now, s.mastered) == (3, 4, 2, 2)
+    assert (s.questions_seen, s.reviews_total, s.due_now) == (3, 4, 2)
     assert (s.exercises_attempted, s.exercises_passed, s.last_attempt.id) == (2, 1, last)
     days = dict(s.reviews_per_day)
     assert s.reviews_per_day[0][0] == NOW.date() - timedelta(days=29)

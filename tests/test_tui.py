@@ -9,18 +9,19 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from argparse import Namespace
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
-from rnnprep.cli.main import main
+from rnnprep.cli import app_cmd
+from rnnprep.cli.main import build_parser, main
 from rnnprep.content.loader import load_library
 from rnnprep.quiz.exam import ExamAnswer, by_topic, provisional_rating, rating_to_save
 from rnnprep.quiz.judge import judge
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
+from rnnprep.tui.options import AppOptions
 from rnnprep.tui.screens.exam import ExamScreen
 from rnnprep.tui.screens.exam_result import ExamResultScreen
 from rnnprep.tui.screens.exercise import ExerciseScreen
@@ -92,7 +93,8 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
         shown = text_of(app, "#quiz-coverage")
         assert "Key points: 1 covered, 2 missed" in shown
         assert "✔ hidden state carries memory" in shown
-        assert not app.screen.query_one("#quiz-model").has_class("hidden")
+        model = app.screen.query_one("#quiz-model")
+        assert model.display and model.region.height > 0 and "Model answer" in model.source
         checks = app.screen.query_one("#quiz-items .items-text", Static)
         assert "Check 1 of" in str(checks.render())
         await answer_checks(pilot, first.items[:1], right=False)
@@ -112,8 +114,9 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
 
 @sync
 async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library, workdir):
-    options = Namespace(command="quiz", topic="gru", count=2, exam=False, minutes=None, deck=[])
-    app = RnnprepApp(library, quiz=True, options=options)
+    options = app_cmd.options(build_parser().parse_args(["quiz", "--topic", "gru", "--count", "2"]))
+    assert options == AppOptions(start="quiz", topic="gru", count=2, minutes=None)
+    app = RnnprepApp(library, options=options)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen)
@@ -338,6 +341,7 @@ DRIVE = textwrap.dedent("""
     import asyncio, shutil, sys, time
     from rnnprep.cli.common import library
     from rnnprep.tui.app import RnnprepApp
+from rnnprep.tui.options import AppOptions
 
     async def drive():
         app = RnnprepApp(lambda: library(None))

@@ -14,6 +14,7 @@ from rich.table import Table
 from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
+from rnnprep.quiz.mastery import count_mastered
 from rnnprep.store.errors import StoreError
 
 
@@ -137,6 +138,7 @@ def progress(args) -> int:
     lib = library(args)
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
+    mastered = count_mastered(store.cards().values())
     best = store.best_attempts()
     if args.json:
         from rnnprep.workspace import chosen_workspace
@@ -144,7 +146,7 @@ def progress(args) -> int:
         print(json.dumps({
             "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
-            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
+            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": mastered,
             "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
                                    if e.slug in best else None) for e in lib.exercises},
         }, indent=1))
@@ -158,7 +160,7 @@ def progress(args) -> int:
                   + (" (not chosen yet: the first `rnnprep start` makes it yours)" if source == "not chosen yet" else
                      f" (from ${source})" if source.startswith("RNNPREP") else ""))
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
-                  f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
+                  f"{mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
     for col in ("exercise", "status", "best score", "attempts"):
         table.add_column(col)
