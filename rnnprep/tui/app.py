@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.app import App, CSSPathType, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
@@ -38,10 +39,10 @@ STORE_WAIT_S = 2.0
 class RnnprepApp(App[None]):
     TITLE = "rnnprep"
     SUB_TITLE = "RNN interview prep"
-    CSS_PATH = ["app.tcss", "screens/home.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "screens/home.tcss"]
     """Home's styles load with the app's, in the one stylesheet parse before the first paint."""
-    BINDINGS = [Binding("q", "quit", "Quit")]
-    MODES = {"home": HomeScreen}
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {"home": HomeScreen}
     DEFAULT_MODE = "home"
 
     def __init__(self, library: Library | Callable[[], Library], *, options: AppOptions | None = None,
@@ -120,6 +121,10 @@ class RnnprepApp(App[None]):
     class LibraryReady(Message):
         """The background load finished: screens that show library counts redraw."""
 
+        def __init__(self, library: Library):
+            super().__init__()
+            self.library = library
+
     class LibraryFailed(Message):
         def __init__(self, error: ContentError):
             super().__init__()
@@ -130,11 +135,11 @@ class RnnprepApp(App[None]):
         from rnnprep.content.errors import ContentError
 
         try:
-            self.library
+            library = self.library
         except ContentError as exc:
             self.post_message(self.LibraryFailed(exc))
             return
-        self.post_message(self.LibraryReady())
+        self.post_message(self.LibraryReady(library))
 
     def on_rnnprep_app_library_ready(self) -> None:
         for screen in self.screen_stack:

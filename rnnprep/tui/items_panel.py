@@ -6,9 +6,11 @@ hand-in. Either way the panel posts `Answered` per check and `Done` at the end, 
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,7 +22,7 @@ from rnnprep.tui.judgement import CHOICE_KEYS, item_prompt, item_result
 
 
 class ItemsPanel(Vertical, can_focus=True):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "respond(True)", "True"),
         Binding("f", "respond(False)", "False"),
         *(Binding(k, f"respond({i})", f"Option {k}", show=False) for i, k in enumerate(CHOICE_KEYS)),
@@ -40,7 +42,7 @@ class ItemsPanel(Vertical, can_focus=True):
     class Done(Message):
         pass
 
-    def __init__(self, *, reveal: bool, **kwargs):
+    def __init__(self, *, reveal: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.reveal = reveal
         self.items: tuple[Item, ...] = ()

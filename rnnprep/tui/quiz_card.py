@@ -7,9 +7,11 @@ offers only the keys that apply. A rating is posted as `Rated`: the screen sched
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -26,7 +28,7 @@ RATE_BAR = ("How well did you know it?  [b]1[/b] Again   [b]2[/b] Hard   [b]3[/b
 
 
 class QuizCard(Vertical):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reveal", "Reveal answer"),
         Binding("1", "rate(1)", "Again"),
         Binding("2", "rate(2)", "Hard"),
@@ -50,7 +52,7 @@ class QuizCard(Vertical):
             super().__init__()
             self.question, self.rating, self.answer, self.verdict = question, rating, answer, verdict
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.verdict: Judgement | None = None
 

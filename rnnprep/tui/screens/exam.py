@@ -7,11 +7,11 @@ the learner rates it there. The exact checks are recorded now and scored at hand
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 class ExamScreen(Screen[None]):
     CSS_PATH = "exam.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Hand in this answer"),
         Binding("ctrl+f", "finish", "Finish exam"),
     ]
@@ -48,7 +48,7 @@ class ExamScreen(Screen[None]):
     def __init__(self, questions: list[Question], minutes: float, topic: str | None = None):
         super().__init__()
         self.questions = questions
-        self.seconds = max(1, int(round(minutes * 60)))
+        self.seconds = max(1, round(minutes * 60))
         self.topic = topic
         self.press_again = PressAgain()
         self.answers: list[ExamAnswer] = []

@@ -7,11 +7,11 @@ unrated is saved as Hard at best (Again if a check was wrong or a key point cont
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -49,7 +49,7 @@ def items_markup(answer: ExamAnswer) -> str:
 
 class ExamResultScreen(Screen[None]):
     CSS_PATH = "exam_result.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "rate(1)", "Again"),
         Binding("2", "rate(2)", "Hard"),
         Binding("3", "rate(3)", "Good"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown
@@ -14,6 +16,9 @@ from rnnprep.store.db import Attempt
 from rnnprep.tui.format import percent
 from rnnprep.workspace import solution_path
 
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
+
 
 def status(best: Attempt | None) -> str:
     if best is None:
@@ -21,12 +26,21 @@ def status(best: Attempt | None) -> str:
     return "passed" if best.passed else "attempted"
 
 
-class ExercisesScreen(Screen):
+class ExercisesScreen(Screen[None]):
     CSS_PATH = "exercises.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True),
         Binding("escape", "app.pop_screen", "Back"),
     ]
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    table = getters.query_one("#exercise-table", DataTable)
+    preview_text = getters.query_one("#exercise-preview", Markdown)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.best: dict[str, Attempt] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,7 +50,7 @@ class ExercisesScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#exercise-table", DataTable)
+        table = self.table
         table.add_column("exercise", key="slug")
         table.add_column("level", key="difficulty")
         table.add_column("status", key="status")
@@ -51,7 +65,7 @@ class ExercisesScreen(Screen):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        table = self.query_one("#exercise-table", DataTable)
+        table = self.table
         self.best = self.app.store.best_attempts()
         for ex in self.app.library.exercises:
             best = self.best.get(ex.slug)
@@ -64,15 +78,15 @@ class ExercisesScreen(Screen):
 
     @property
     def selected(self) -> Exercise | None:
-        table = self.query_one("#exercise-table", DataTable)
+        table = self.table
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.app.library.exercise(key)
+        return self.app.library.exercise(key) if key is not None else None
 
     @on(DataTable.RowHighlighted, "#exercise-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        ex = self.app.library.exercise(event.row_key.value)
+        ex = self.app.library.exercise(event.row_key.value) if event.row_key.value is not None else None
         if ex is not None:
             self.preview(ex)
 
@@ -86,7 +100,7 @@ class ExercisesScreen(Screen):
         where = (f"your solution: `{solution}`" if solution.exists()
                  else f"not started: **enter** then **s** writes `{solution}`")
         score = f"best score {percent(best.score)}" if best else "not graded yet"
-        self.query_one("#exercise-preview", Markdown).update(
+        self.preview_text.update(
             f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {status(best)} · {score} · "
             f"{len(ex.hints)} hints*\n\n{where}")
 

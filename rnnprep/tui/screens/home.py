@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class HomeScreen(Screen[None]):
     """The first screen; its styles (home.tcss) load with the app's so startup parses CSS once."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "app.quiz", "Quiz"),
         Binding("x", "app.exam", "Exam"),
         Binding("b", "app.questions", "Questions"),

@@ -6,11 +6,11 @@ through the FSRS scheduler and is saved at once, so quitting loses at most the a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -28,7 +28,7 @@ RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 class QuizScreen(Screen[None]):
     CSS_PATH = "quiz.tcss"
-    BINDINGS = [Binding("escape", "leave", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back")]
 
     if TYPE_CHECKING:
         app = getters.app(RnnprepApp)
