@@ -9,15 +9,34 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    ProgressBar,
+    Select,
+    Static,
+    TextArea,
+)
 
 from rnnprep.cli import app_cmd
 from rnnprep.cli.main import build_parser, main
 from rnnprep.content.loader import load_library
-from rnnprep.quiz.exam import ExamAnswer, by_topic, provisional_rating, rating_to_save
+from rnnprep.content.model import Item, Question
+from rnnprep.grading import runner
+from rnnprep.grading.report import CheckResult, Report
+from rnnprep.quiz.exam import (
+    ExamAnswer,
+    by_topic,
+    items_score,
+    provisional_rating,
+    rating_to_save,
+    self_score,
+)
 from rnnprep.quiz.judge import judge
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
@@ -128,7 +147,7 @@ async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library
         assert "Session done: 2 of 2" in text_of(app, "#quiz-question")
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert "2" in str(app.screen.query_one("#seen-digits").value)
+        assert app.screen.query_one("#seen-digits").value == "2"
 
 
 def test_unknown_topic_is_a_usage_error(capsys):
@@ -210,6 +229,127 @@ async def test_grading_a_broken_solution_shows_the_failure_message(library, work
     assert len(attempts) == 1 and not attempts[0].passed
 
 
+class SteppedGrader:
+    """Stands in for `runner.grade`: reports the checks, then one result each time the test calls `step`,
+    so the test sees every state of the Grade tab in between (the real grader is too quick to catch)."""
+
+    def __init__(self, results: list[CheckResult]):
+        self.results = results
+        self.steps = threading.Semaphore(0)
+        self.calls = 0
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.steps.release()
+
+    def __call__(self, exercise, path, *, on_event, cancel, **kwargs) -> Report:
+        self.calls += 1
+        on_event("collected", [CheckResult(id=c.id, name=c.name, category=c.category, title=c.title)
+                               for c in self.results])
+        done = []
+        for check in self.results:
+            while not self.steps.acquire(timeout=0.05):
+                if cancel.is_set():
+                    break
+            if cancel.is_set():
+                break
+            on_event("result", check)
+            done.append(check)
+        unfinished = [CheckResult(id=c.id, name=c.name, category=c.category, title=c.title, status="skipped",
+                                  message="not run: grading was cancelled") for c in self.results[len(done):]]
+        return Report(exercise=exercise.slug, checks=done + unfinished, duration_s=0.5)
+
+
+def footer_keys(app) -> list[str]:
+    """The descriptions the footer shows right now, in order."""
+    return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
+
+
+@sync
+async def test_grading_streams_each_check_into_the_grade_tab_and_cancel_records_nothing(library, workdir,
+                                                                                        monkeypatch):
+    grader = SteppedGrader([
+        CheckResult(id="a", name="a", category="import", title="imports", status="passed", message=""),
+        CheckResult(id="b", name="b", category="parity", title="matches torch.nn", status="failed",
+                    message="h' differs from torch.nn by 0.3"),
+        CheckResult(id="c", name="c", category="rules", title="no nn.RNNCell", status="passed", message=""),
+    ])
+    monkeypatch.setattr(runner, "grade", grader)
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_exercise(library.exercise("rnn_cell"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        table = screen.query_one("#grade-checks", DataTable)
+        bar = screen.query_one("#grade-progress", ProgressBar)
+        verdict = screen.query_one("#grade-verdict")
+
+        def status(check_id: str) -> str:
+            return str(table.get_cell(check_id, "status"))
+
+        assert "Grade" in footer_keys(app) and "Cancel" not in footer_keys(app)
+        await pilot.press("s", "g")
+        await wait_for(pilot, lambda: table.row_count == 3, 10)
+        assert [status(k) for k in "abc"] == ["… running"] * 3
+        assert (bar.total, bar.progress) == (3, 0) and not verdict.display
+        assert "3 checks (c cancels)" in text_of(app, "#grade-status")
+        assert "Cancel" in footer_keys(app) and "Grade" not in footer_keys(app), "g is not offered while grading"
+
+        grader.step()
+        await wait_for(pilot, lambda: status("a") == "✔ passed", 10)
+        assert [status(k) for k in "bc"] == ["… running"] * 2 and bar.progress == 1
+        grader.step()
+        await wait_for(pilot, lambda: status("b") == "✘ failed", 10)
+        assert status("c") == "… running" and bar.progress == 2 and screen.grading
+        grader.step()
+        await wait_for(pilot, lambda: not screen.grading, 10)
+        await pilot.pause()
+        assert verdict.display and "NOT PASSED" in text_of(app, "#grade-verdict")
+        assert "h' differs from torch.nn by 0.3" in text_of(app, "#grade-details")
+        assert (bar.total, bar.progress) == (3, 3) and "attempt recorded" in text_of(app, "#grade-status")
+        assert "Grade" in footer_keys(app) and "Cancel" not in footer_keys(app)
+        assert "attempted, best 67%" in text_of(app, "#exercise-where")
+
+        await pilot.press("g")
+        await wait_for(pilot, lambda: table.row_count == 3 and status("a") == "… running", 10)
+        assert not verdict.display, "the last verdict goes while a new grade runs"
+        grader.step()
+        await wait_for(pilot, lambda: status("a") == "✔ passed", 10)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not screen.grading, 10)
+        assert "Grading cancelled: nothing was recorded." in text_of(app, "#grade-status")
+        assert bar.progress == 1, "a cancelled run's bar stops where the grader did"
+        assert status("b") == "– skipped"
+    assert grader.calls == 2
+    attempts = Store.open().attempts("rnn_cell")
+    assert len(attempts) == 1, "only the finished run is recorded"
+    assert not attempts[0].passed and attempts[0].score == pytest.approx(2 / 3, abs=1e-3)
+
+
+@sync
+async def test_the_quiz_footer_offers_only_the_keys_that_apply(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        first = app.screen.question
+        assert first.items and first.items[0].kind == "true_false"
+        keys = footer_keys(app)
+        assert "Reveal answer" in keys and not {"Again", "Good", "True"} & set(keys)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "Reveal answer" not in keys and {"True", "False", "Again", "Easy"} <= set(keys)
+        await answer_checks(pilot, first.items)
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert "True" not in keys and "Good" in keys, "once the checks are answered only the rating is left"
+        await pilot.press("3")
+        await pilot.pause()
+        assert "Reveal answer" in footer_keys(app) and "Good" not in footer_keys(app), "a new card starts unrevealed"
+        assert app.screen.query_one("#quiz-answer", TextArea).text == ""
+
+
 @sync
 async def test_hints_open_one_at_a_time_and_are_remembered(library, workdir):
     app = RnnprepApp(library)
@@ -268,18 +408,30 @@ def test_no_rating_above_hard_without_the_learners_own():
         assert rating_to_save(ExamAnswer(q, q.answer, verdict=judge(q, q.answer), self_rating=4)) == 4
 
 
+def exam_question(qid: str, topics: tuple[str, ...], checks: int) -> Question:
+    items = tuple(Item(kind="true_false", prompt=f"{qid} claim {i}", answer=True) for i in range(checks))
+    return Question(id=qid, number=1, deck="t", topics=topics, difficulty="easy", question=f"{qid}?", answer="!",
+                    key_points=(), related_exercises=(), source=Path("t.yaml"), items=items)
+
+
 def test_exam_sheet_scores_checks_and_self_ratings_apart():
-    lib = load_library([])
-    q1, q2 = lib.questions[0], lib.questions[1]
-    a1 = ExamAnswer(q1, "x", item_results=(True,) * len(q1.items), self_rating=4)
-    a2 = ExamAnswer(q2, "y", item_results=(False,) * len(q2.items), self_rating=None)
-    rows = {r.topic: r for r in by_topic([a1, a2])}
-    shared = set(q1.topics) & set(q2.topics)
-    for topic in shared:
-        row = rows[topic]
-        assert (row.items_right, row.items_total) == (len(q1.items), len(q1.items) + len(q2.items))
-        assert (row.self_rated, row.self_score) == (1, 1.0)
-    assert [r.items_score for r in by_topic([a1, a2])] == sorted(r.items_score for r in by_topic([a1, a2]))
+    strong = exam_question("strong", ("lstm",), 2)
+    mixed = exam_question("mixed", ("gru", "lstm"), 2)
+    weak = exam_question("weak", ("rnn",), 1)
+    untested = exam_question("untested", ("attention",), 0)
+    answers = [ExamAnswer(strong, "x", item_results=(True, True), self_rating=4),
+               ExamAnswer(mixed, "y", item_results=(True, False), self_rating=None),
+               ExamAnswer(weak, "z", item_results=(False,), self_rating=1),
+               ExamAnswer(untested, None)]
+    rows = by_topic(answers)
+    assert [r.topic for r in rows] == ["rnn", "gru", "lstm", "attention"], \
+        "weakest exact-check score first; a topic without checks last"
+    lstm = next(r for r in rows if r.topic == "lstm")
+    assert (lstm.questions, lstm.answered, lstm.items_right, lstm.items_total) == (2, 2, 3, 4)
+    assert (lstm.items_score, lstm.self_rated, lstm.self_score) == (0.75, 1, 1.0)
+    assert (rows[0].items_score, rows[0].self_score) == (0.0, 0.0)
+    assert (rows[-1].answered, rows[-1].items_score, rows[-1].self_score) == (0, None, None)
+    assert items_score(answers) == 3 / 5 and self_score(answers) == 0.5
 
 
 @sync
@@ -365,6 +517,6 @@ from rnnprep.tui.options import AppOptions
 def test_the_app_never_imports_torch(workdir):
     env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-c", DRIVE], capture_output=True, text=True, cwd=workdir, env=env,
-                          timeout=300)
+                          timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "torch imported: False" in proc.stdout
