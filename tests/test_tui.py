@@ -459,7 +459,8 @@ async def test_exam_ends_when_time_is_up(library, workdir):
         await pilot.pause()
         await pilot.press(*"vanishing gradients")
         app.screen.seconds = 0  # the time runs out after the typing, however slowly a loaded machine types
-        await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen), 10)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen) and app.screen.is_mounted, 10)
+        await pilot.pause()
         assert "rate answer 1 of 1" in text_of(app, "#exam-score")
         await pilot.press("escape")
         await pilot.pause()
@@ -496,7 +497,6 @@ DRIVE = textwrap.dedent("""
     import asyncio, shutil, sys, time
     from rnnprep.cli.common import library
     from rnnprep.tui.app import RnnprepApp
-from rnnprep.tui.options import AppOptions
 
     async def drive():
         app = RnnprepApp(lambda: library(None))
