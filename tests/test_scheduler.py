@@ -138,16 +138,16 @@ def test_real_fsrs_reviews_reach_mastery_only_after_several_good_ones(quiz):
 
 
 def test_quiz_and_store_do_not_import_torch():
-    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, rnnprep.quiz.exam, "
-            "rnnprep.quiz.picking, rnnprep.quiz.mastery, rnnprep.store, "
-            "rnnprep.store.db; assert 'torch' not in sys.modules, 'torch was imported'")
+    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, "
+            "rnnprep.quiz.exam, rnnprep.quiz.picking, rnnprep.quiz.mastery, rnnprep.store, rnnprep.store.db; "
+            "assert 'torch' not in sys.modules, 'torch was imported'")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_the_mastery_rule_loads_without_the_judge_or_the_scheduler():
     """The home screen counts mastery before its first paint; fsrs and the claim matcher must stay off that path."""
-    code = ("import sys, rnnprep.quiz.mastery; "
-            "print(sorted(m for m in ('fsrs', 'rnnprep.content.claims', 'rnnprep.quiz.scheduler') if m in sys.modules))")
+    heavy = ("fsrs", "rnnprep.content.claims", "rnnprep.quiz.scheduler")
+    code = f"import sys, rnnprep.quiz.mastery; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

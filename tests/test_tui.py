@@ -371,7 +371,7 @@ async def test_exam_scores_checks_exactly_and_saves_only_the_learners_own_rating
         await pilot.pause()
         qs = app.screen.questions
         assert "Exam · question 1 of 3" in text_of(app, "#exam-where") and "05:00 left" in text_of(app, "#exam-where")
-        for q, right in zip(qs, (True, False, True)):
+        for q, right in zip(qs, (True, False, True), strict=True):
             app.screen.query_one("#exam-answer", TextArea).text = q.answer
             await pilot.press("ctrl+n")
             await pilot.pause()
@@ -501,7 +501,8 @@ DRIVE = textwrap.dedent("""
     async def drive():
         app = RnnprepApp(lambda: library(None))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape", "x", "ctrl+f", "ctrl+f")
+            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape",
+                              "x", "ctrl+f", "ctrl+f")
             await pilot.press("escape", "e", "enter", "s", "g")
             await pilot.pause()
             screen = app.screen

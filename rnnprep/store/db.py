@@ -411,7 +411,7 @@ class Store:
                 "INSERT INTO attempts (exercise, graded_at, score, passed, device, file_hash, report_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (exercise, to_text(graded_at), float(score), int(bool(passed)), device, file_hash, report_json))
-            assert cur.lastrowid is not None, "an INSERT always sets the row id"
+            assert cur.lastrowid is not None  # set by every successful INSERT
             return cur.lastrowid
 
     def attempts(self, exercise: str | None = None) -> list[Attempt]:

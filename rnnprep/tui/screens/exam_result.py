@@ -43,7 +43,8 @@ def items_markup(answer: ExamAnswer) -> str:
     if not answer.question.items:
         return ""
     lines = [f"[b]Exact checks: {answer.items_right} of {answer.items_total} right[/b]"]
-    lines += [item_result(item, right, "") for item, right in zip(answer.question.items, answer.item_results)]
+    pairs = zip(answer.question.items, answer.item_results, strict=False)
+    lines += [item_result(item, right, "") for item, right in pairs]
     return "\n".join(lines)
 
 
@@ -160,7 +161,8 @@ class ExamResultScreen(Screen[None]):
             checks = f"{row.items_right}/{row.items_total} ({share(row.items_score)})" if row.items_total else "-"
             table.add_row(row.topic, str(row.questions), str(row.answered), checks,
                           f"{share(row.self_score)} of {row.self_rated}", key=row.topic)
-        table.border_title = "exact checks: scored automatically · your ratings: Again 0%, Hard 33%, Good 67%, Easy 100%"
+        table.border_title = ("exact checks: scored automatically · your ratings: Again 0%, Hard 33%, Good 67%, "
+                              "Easy 100%")
         self.review.update(self.review_markdown())
 
     def review_markdown(self) -> str:
