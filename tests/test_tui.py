@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -348,6 +349,31 @@ async def test_the_quiz_footer_offers_only_the_keys_that_apply(library, workdir)
         await pilot.pause()
         assert "Reveal answer" in footer_keys(app) and "Good" not in footer_keys(app), "a new card starts unrevealed"
         assert app.screen.query_one("#quiz-answer", TextArea).text == ""
+
+
+@sync
+async def test_exercise_standing_reads_the_same_words_as_rnnprep_progress(library, workdir):
+    """new, attempted, passed or gave up, with the best score: rnnprep.attempts decides for the CLI and the app."""
+    store = Store.open()
+    for score, passed in ((0.5, False), (1.0, True), (0.75, False)):
+        store.record_attempt(exercise="gru_cell", graded_at=datetime.now(timezone.utc), score=score, passed=passed,
+                             device="cpu", file_hash="0" * 64, report_json="{}")
+    store.record_attempt(exercise="rnn_cell", graded_at=datetime.now(timezone.utc), score=0.5, passed=False,
+                         device="cpu", file_hash="0" * 64, report_json="{}")
+    store.mark_solution_seen("lstm_cell", datetime.now(timezone.utc), gave_up=True)
+    store.close()
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        table = app.screen.query_one("#exercise-table", DataTable)
+        cells = {slug: (str(table.get_cell(slug, "status")), str(table.get_cell(slug, "best")))
+                 for slug in ("gru_cell", "rnn_cell", "lstm_cell", "fast_lstm")}
+        assert cells == {"gru_cell": ("passed", "100%"), "rnn_cell": ("attempted", "50%"),
+                         "lstm_cell": ("gave up", "-"), "fast_lstm": ("new", "-")}
+        assert f"{len(library.exercises)} exercises · 1 passed" == table.border_title
+        app.open_exercise(library.exercise("lstm_cell"))
+        await pilot.pause()
+        assert "lstm_cell · medium · gave up · not started" in text_of(app, "#exercise-where")
 
 
 @sync

@@ -424,15 +424,6 @@ class Store:
             rows = conn.execute(sql + " ORDER BY graded_at DESC, id DESC", args).fetchall()
         return [_attempt(r) for r in rows]
 
-    def best_attempts(self) -> dict[str, Attempt]:
-        """Per exercise: a passing attempt before a failing one, then the highest score, then the newest."""
-        best: dict[str, Attempt] = {}
-        for a in self.attempts():
-            held = best.get(a.exercise)
-            if held is None or (a.passed, a.score) > (held.passed, held.score):
-                best[a.exercise] = a
-        return best
-
     # Overview.
 
     def summary(self, now: datetime) -> Summary:

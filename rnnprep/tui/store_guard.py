@@ -154,8 +154,8 @@ class GuardedStore:
     def attempts(self, exercise: str | None = None) -> list:
         return self._read("attempts", [], exercise)
 
-    def best_attempts(self) -> dict:
-        return self._read("best_attempts", {})
+    def gave_up(self) -> set[str]:
+        return self._read("gave_up", set())
 
     def summary(self, now: datetime) -> Summary:
         """The store's summary, or an empty one with the same 30 days, so charts still draw."""

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, TabPane
 
-from rnnprep.attempts import attempt_fields
+from rnnprep.attempts import attempt_fields, exercise_progress
 from rnnprep.content.model import Exercise
 from rnnprep.grading import runner
 from rnnprep.grading.report import CheckResult, Report
@@ -110,10 +110,10 @@ class ExerciseScreen(Screen[None]):
 
     def update_where(self) -> None:
         ex = self.exercise
-        attempts = self.app.store.attempts(ex.slug)
-        best = max(attempts, key=lambda a: (a.passed, a.score), default=None)
-        state = ("new" if best is None else
-                 f"{'passed' if best.passed else 'attempted'}, best {percent(best.score)}")
+        standing = exercise_progress([(a.score, a.passed) for a in self.app.store.attempts(ex.slug)],
+                                     ex.slug in self.app.store.gave_up())
+        state = (standing.status if standing.best_score is None
+                 else f"{standing.status}, best {percent(standing.best_score)}")
         watch = " · watching" if self.watching else ""
         where = str(self.solution) if self.solution.exists() else "not started (press s)"
         self.where.update(Content(f"{ex.slug} · {ex.difficulty} · {state} · {where}{watch}"))

@@ -11,19 +11,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown
 
+from rnnprep.attempts import ExerciseProgress, exercise_progress
 from rnnprep.content.model import Exercise
-from rnnprep.store.db import Attempt
 from rnnprep.tui.format import percent
 from rnnprep.workspace import solution_path
 
 if TYPE_CHECKING:
     from rnnprep.tui.app import RnnprepApp
-
-
-def status(best: Attempt | None) -> str:
-    if best is None:
-        return "new"
-    return "passed" if best.passed else "attempted"
 
 
 class ExercisesScreen(Screen[None]):
@@ -40,7 +34,7 @@ class ExercisesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.best: dict[str, Attempt] = {}
+        self.standing: dict[str, ExerciseProgress] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,12 +60,14 @@ class ExercisesScreen(Screen[None]):
 
     def refresh_status(self) -> None:
         table = self.table
-        self.best = self.app.store.best_attempts()
-        for ex in self.app.library.exercises:
-            best = self.best.get(ex.slug)
-            table.update_cell(ex.slug, "status", status(best))
-            table.update_cell(ex.slug, "best", percent(best.score) if best else "-")
-        passed = sum(b.passed for b in self.best.values())
+        attempts = self.app.store.attempts()
+        gave_up = self.app.store.gave_up()
+        self.standing = {ex.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == ex.slug],
+                                                    ex.slug in gave_up) for ex in self.app.library.exercises}
+        for slug, p in self.standing.items():
+            table.update_cell(slug, "status", p.status)
+            table.update_cell(slug, "best", "-" if p.best_score is None else percent(p.best_score))
+        passed = sum(p.passed for p in self.standing.values())
         table.border_title = f"{len(self.app.library.exercises)} exercises · {passed} passed"
         if self.selected is not None:
             self.preview(self.selected)
@@ -95,13 +91,13 @@ class ExercisesScreen(Screen[None]):
         self.action_open()
 
     def preview(self, ex: Exercise) -> None:
-        best = self.best.get(ex.slug)
+        p = self.standing[ex.slug]
         solution = solution_path(ex, self.app.workspace)
         where = (f"your solution: `{solution}`" if solution.exists()
                  else f"not started: **enter** then **s** writes `{solution}`")
-        score = f"best score {percent(best.score)}" if best else "not graded yet"
+        score = "not graded yet" if p.best_score is None else f"best score {percent(p.best_score)}"
         self.preview_text.update(
-            f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {status(best)} · {score} · "
+            f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {p.status} · {score} · "
             f"{len(ex.hints)} hints*\n\n{where}")
 
     def action_open(self) -> None:
