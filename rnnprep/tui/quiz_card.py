@@ -78,6 +78,7 @@ class QuizCard(Vertical):
 
     def watch_question(self, question: Question | None) -> None:
         self.revealed = False
+        self.verdict = None
         self.set_class(question is None, "-done")
         self.items.clear()
         self.body.scroll_home(animate=False)
@@ -110,7 +111,7 @@ class QuizCard(Vertical):
         self.revealed = True
 
     def action_rate(self, rating: int) -> None:
-        if self.question is not None and self.verdict is not None:
+        if self.question is not None and self.revealed and self.verdict is not None:
             self.post_message(self.Rated(self.question, rating, self.answer.text, self.verdict))
 
     def on_items_panel_answered(self) -> None:
