@@ -451,3 +451,24 @@ def test_the_app_ends_at_start_up_with_the_whole_list(tmp_path, known_exercises)
     lines = str(app.load_error).splitlines()
     assert lines[0] == "10 problems:" and len(lines) == 11
     assert sum(str(a) in line for line in lines) == 5 and sum(str(b) in line for line in lines) == 5
+
+
+def test_a_bare_term_claim_is_flagged_unless_the_point_names_a_term(tmp_path, known_exercises):
+    """A one-regex claim that matches a single word is a keyword, not a claim: the validator says how to fix it,
+    and `term: true` (the question asks to name the thing) accepts it."""
+    bare = DECK.replace("""          - ['summar\\w*', '\\b(past|earlier|seen|history)\\b']""",
+                        """          - 'summar\\w*'""")
+    path = write(tmp_path, "bare.yaml", bare)
+    message = deck_error([path], known_exercises)
+    where = f"{path}:{line_with(bare, 'It holds a summary of the earlier')}: questions[0].key_points[0].examples.covers"
+    assert f"{where}[0]: a one-regex claim matches only a bare term" in message, message
+    assert f"{where}[1]: a one-regex claim matches only a bare term" in message, message
+    named = bare.replace("      - label: summary\n", "      - label: summary\n        term: true\n")
+    assert load_library([write(tmp_path, "named.yaml", named)], include_shipped=False, exercises=known_exercises)
+
+
+def test_term_must_be_a_boolean(tmp_path, known_exercises):
+    text = DECK.replace("      - label: summary\n", "      - label: summary\n        term: sometimes\n")
+    path = write(tmp_path, "term.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "term: sometimes"),
+                  "questions[0].key_points[0].term", "expected")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -157,13 +157,14 @@ def _examples(f: Fields, key: str, minimum: int) -> tuple[Example, ...]:
 
 def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint | None:
     before = len(kp.problems)
-    allowed = {"label", "claims", "misconceptions", "examples"}
+    allowed = {"label", "claims", "misconceptions", "examples", "term"}
     if "patterns" in kp.data:
         kp.note("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
                 "plus examples: (covers and rejects); see the deck format in the README", "patterns")
         allowed.add("patterns")
     kp.reject_unknown(allowed)
     label = kp.attempt(lambda: kp.get("label", str))
+    term = kp.attempt(lambda: kp.get("term", bool, default=False), False)
     raw_claims = kp.attempt(lambda: kp.get("claims", list, check=bool, why="needs at least 1 claim"), [])
     claims = tuple(_claim(kp, c, "claims", i, strict=strict) for i, c in enumerate(raw_claims))
     misconceptions = []
@@ -188,7 +189,7 @@ def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint | None:
     if len(kp.problems) > before or ex is None:
         return None
     point = KeyPoint(label=label, claims=tuple(c for c in claims if c is not None),
-                     misconceptions=tuple(misconceptions), covers=covers, rejects=rejects)
+                     misconceptions=tuple(misconceptions), covers=covers, rejects=rejects, term=bool(term))
     if strict:
         _check_examples(ex, point, question)
     return point
@@ -199,7 +200,11 @@ def _check_examples(ex: Fields, point: KeyPoint, question: str) -> None:
     for i, example in enumerate(point.covers):
         verdict = judge_point(point, example.text, question)
         if verdict.status != "covered":
-            ex.note(f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
+            bare = verdict.status == "missed" and judge_point(replace(point, term=True), example.text, question)
+            ex.note("a one-regex claim matches only a bare term here: add a relation regex (concept and relation in "
+                    "one clause), or mark the point term: true if the question asks to name it"
+                    if bare and bare.status == "covered" else
+                    f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
                     if verdict.status == "missed" else
                     f"the judge says contradicted (misconception matched in {verdict.evidence!r})", "covers", i)
     for i, example in enumerate(point.rejects):

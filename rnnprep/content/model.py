@@ -43,6 +43,9 @@ class KeyPoint:
     misconceptions: tuple[Misconception, ...] = ()
     covers: tuple[Example, ...] = ()
     rejects: tuple[Example, ...] = ()
+    term: bool = False
+    """The question asks to name this (an application, a remedy, a component), so a one-regex claim may be a
+    bare term; otherwise a one-regex claim must match a statement of at least STATEMENT_WORDS words."""
 
 
 ITEM_KINDS = ("true_false", "choice", "number", "shape")
