@@ -82,7 +82,13 @@ def assert_formula(actual, expected, what, *, tol=None, diagnose=None):
 
 
 def call_table(submission, length, d, **kwargs):
-    out = submission.call("sinusoidal_encoding", length, d, **kwargs).output
+    try:
+        out = submission.call("sinusoidal_encoding", length, d, **kwargs).output
+    except CheckFailure as exc:
+        if d % 2:
+            raise CheckFailure(f"{exc}. With an odd d_model ({d}) there is one more sin column than cos columns: "
+                               "give pe[:, 1::2] only the first d_model // 2 frequencies") from None
+        raise
     if not isinstance(out, torch.Tensor):
         raise CheckFailure(f"sinusoidal_encoding({length}, {d}) should return a tensor; got {type(out).__name__}")
     return out
@@ -171,9 +177,9 @@ def assert_added(out, x, label, batch_first=False, tol=None):
         if torch.allclose(extra, torch.zeros_like(extra)):
             return "nothing was added: return dropout(x + PE[:T])"
         lead = extra[0] if batch_first else extra[:, 0]
-        if batch_first and close(extra, table(x.size(0), D).unsqueeze(1), Tolerance(1e-3, 1e-3)):
+        if batch_first and close(extra, table(x.size(0), D).unsqueeze(1).expand_as(extra), Tolerance(1e-3, 1e-3)):
             return "with batch_first=True the positions run along dim 1; the encoding was added along the batch"
-        if not batch_first and close(extra, table(x.size(1), D), Tolerance(1e-3, 1e-3)):
+        if not batch_first and close(extra, table(x.size(1), D).expand_as(extra), Tolerance(1e-3, 1e-3)):
             return ("with batch_first=False the input is (T, B, d_model): positions run along dim 0; the encoding "
                     "was added along the batch")
         return diagnose_table(T, D)(lead)
@@ -207,7 +213,12 @@ def test_module_batch_first(submission):
 def test_beyond_max_len(submission):
     m = module(submission, max_len=6)
     x = randn(20, B, D, seed=3)
-    assert_added(forward(m, x, "T=20 with max_len=6").output, x, "T=20 with max_len=6")
+    try:
+        out = forward(m, x, "T=20 with max_len=6").output
+    except CheckFailure as exc:
+        raise CheckFailure(f"{exc}. An input longer than max_len (T=20, max_len=6) must work: when T > max_len, "
+                           "compute the table for T positions instead of slicing the precomputed one") from None
+    assert_added(out, x, "T=20 with max_len=6")
     short = randn(4, B, D, seed=4)
     assert_added(forward(m, short, "T=4 after T=20").output, short, "T=4 after T=20, max_len=6")
 
