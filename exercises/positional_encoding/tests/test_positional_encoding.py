@@ -284,3 +284,16 @@ def test_dropout(submission):
     m.train(False)
     assert_added(forward(m, x, "eval after train, dropout=0.5").output, x,
                  "eval mode with dropout=0.5 (dropout must be off in eval)")
+
+
+@check("api", "the defaults: dropout=0.1, batch_first=False")
+def test_defaults(submission):
+    m = submission.build("PositionalEncoding", D)
+    m.train(True)
+    submission.run("basic.seed_all", 1)
+    x = randn(200, B, D, seed=9)
+    out = forward(m, x, "PositionalEncoding(d_model) in training").output
+    share = (out == 0).double().mean().item()
+    if not 0.06 < share < 0.14:
+        raise CheckFailure(f"PositionalEncoding({D}) in training zeroes {share:.1%} of the outputs; the default "
+                           "dropout is 0.1, so about 10% should be")
