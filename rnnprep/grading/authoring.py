@@ -15,6 +15,7 @@ from rnnprep.grading.closeness import (
     first_match,
     tolerance_for,
 )
+from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_pytorch_init,
@@ -30,6 +31,7 @@ __all__ = [
     "TIGHT64",
     "CheckFailure",
     "Tolerance",
+    "ToyLM",
     "assert_attached",
     "assert_close",
     "assert_pytorch_init",
