@@ -1,7 +1,5 @@
 """Beam search over a next-token model: keep the beam_size best hypotheses at every step."""
 
-import torch
-
 
 def beam_search(step_fn, bos: int, eos: int, beam_size: int, max_len: int,
                 length_penalty: float = 0.0) -> tuple[list[int], float]:

@@ -48,14 +48,16 @@ class Outcome:
     tokens: tuple
     score: float
     steps: list          # per step, the hypotheses (tokens after bos) that were extended
+    sums: dict           # the running sum of every hypothesis that was extended
     margin: float        # the smallest gap a cut or the final choice depended on
 
 
 def search(lm: ToyLM, beam: int, max_len: int, alpha: float, mistake: str = "") -> Outcome | None:
     """The beam search of the statement; `mistake` runs a known wrong version, to name it."""
-    alive, finished, steps, margin = [((), 0.0)], [], [], math.inf
+    alive, finished, steps, sums, margin = [((), 0.0)], [], [], {}, math.inf
     for t in range(1, max_len + 1):
         steps.append([p for p, _ in alive])
+        sums.update(alive)
         candidates = []
         for prefix, total in alive:
             for v, x in enumerate(lm.log_probs((lm.bos,) + prefix).tolist()):
@@ -71,7 +73,7 @@ def search(lm: ToyLM, beam: int, max_len: int, alpha: float, mistake: str = "") 
         done = [c for c in kept if c[0][-1] == lm.eos]
         alive = [c for c in kept if c[0][-1] != lm.eos]
         if mistake == "first_eos" and done:
-            return Outcome(done[0][0], done[0][1] / len(done[0][0]) ** alpha, steps, margin)
+            return Outcome(done[0][0], done[0][1] / len(done[0][0]) ** alpha, steps, sums, margin)
         if mistake != "drop_finished":
             finished += done
         if not alive:
@@ -84,7 +86,7 @@ def search(lm: ToyLM, beam: int, max_len: int, alpha: float, mistake: str = "") 
     ranked = sorted(((s if raw else s / (len(p) + extra) ** alpha, p) for p, s in pool), reverse=True)
     if len(ranked) > 1:
         margin = min(margin, ranked[0][0] - ranked[1][0])
-    return Outcome(ranked[0][1], ranked[0][0], steps, margin)
+    return Outcome(ranked[0][1], ranked[0][0], steps, sums, margin)
 
 
 def brute_force(lm: ToyLM, max_len: int, alpha: float) -> tuple[tuple, float, int, float]:
@@ -128,6 +130,11 @@ MISTAKES = {
     "extend_eos": "hypotheses kept growing after eos: a candidate that ends with eos is finished; take it out of "
                   "the beam and never extend it",
 }
+
+
+LAST_ONLY = "the score holds only the last step's log-prob: add each step's log-prob to the running sum of its hypothesis"
+MULTIPLIED = ("the log-probs were multiplied: log-probabilities add (log(p1 p2) = log p1 + log p2), so the running "
+              "score is a sum")
 
 
 def likely_cause(case: Case, tokens: tuple, score: float) -> str:
@@ -215,14 +222,10 @@ def check_hypothesis(case: Case, tokens: tuple, score: float, label: str) -> Non
         (total, "the score is the raw sum of log-probs: divide it by len(tokens)**length_penalty"),
         (total / (n + 1) ** case.alpha, MISTAKES["bos_length"]),
         (compound, MISTAKES["compound"]),
-        (logps[-1] / n ** case.alpha, "the score holds only the last step's log-prob: add each step's log-prob "
-                                      "to the running sum of its hypothesis"),
-        (logps[-1], "the score holds only the last step's log-prob: add each step's log-prob to the running sum "
-                    "of its hypothesis"),
-        (math.prod(logps), "the log-probs were multiplied: log-probabilities add (log(p1 p2) = log p1 + log p2), "
-                           "so the running score is a sum"),
-        (math.prod(logps) / n ** case.alpha, "the log-probs were multiplied: log-probabilities add "
-                                             "(log(p1 p2) = log p1 + log p2), so the running score is a sum"),
+        (logps[-1] / n ** case.alpha, LAST_ONLY),
+        (logps[-1], LAST_ONLY),
+        (math.prod(logps), MULTIPLIED),
+        (math.prod(logps) / n ** case.alpha, MULTIPLIED),
     ]
     cause = next((why for value, why in causes if abs(score - value) <= TOL * max(1.0, abs(value))), "")
     raise CheckFailure(f"{label} returned {list(tokens)} with score {score:.6f}, but the score of those tokens is "
@@ -264,6 +267,24 @@ def queried(lm_remote) -> list[tuple]:
     return rows
 
 
+def narrowed_beams(case: Case, want: Outcome, t: int) -> dict:
+    """The beam at step t+1 when step t extends only its best hypothesis ("best"), or lets each
+    hypothesis keep only its own best token ("own"), from the right beam at step t."""
+    lm = local(case)
+    previous = sorted(want.steps[t - 1], key=lambda p: want.sums[p], reverse=True)
+
+    def extensions(prefix):
+        row = lm.log_probs((case.bos,) + prefix).tolist()
+        return sorted(((prefix + (v,), want.sums[prefix] + x) for v, x in enumerate(row)), key=lambda c: -c[1])
+
+    def survivors(candidates):
+        kept = sorted(candidates, key=lambda c: -c[1])[:case.beam]
+        return {p for p, _ in kept if p[-1] != case.eos}
+
+    return {"best": survivors(extensions(previous[0])),
+            "own": survivors([extensions(p)[0] for p in previous])}
+
+
 def check_expansions(submission, case: Case) -> None:
     """The prefixes given to step_fn, step by step, are exactly the hypotheses in the beam."""
     want = expected(case)
@@ -293,26 +314,36 @@ def check_expansions(submission, case: Case) -> None:
             raise CheckFailure(f"{at} only {len(got)} of the {len(need)} hypotheses in the beam were extended: "
                                "expand every hypothesis in the beam (all beam x V candidates), then keep the best "
                                "beam_size of them")
-        raise CheckFailure(f"{at} step_fn was asked about {sorted(got)}, but the beam holds {sorted(need)} "
-                           "(tokens after bos). Score every candidate of every beam by its running sum (the "
+        shown = f"{at} step_fn was asked about {sorted(got)}, but the beam holds {sorted(need)} (tokens after bos)"
+        narrowed = narrowed_beams(case, want, t)
+        if got == narrowed["best"]:
+            raise CheckFailure(f"{shown}: that is what extending only the best hypothesis gives. Expand every "
+                               "hypothesis in the beam (all beam x V candidates), then keep the best beam_size")
+        if got == narrowed["own"]:
+            raise CheckFailure(f"{shown}: that is what letting each hypothesis keep only its own best token gives. "
+                               "Rank all beam x V candidates together and keep the beam_size best: a global "
+                               "top-k, not the best tokens of each beam")
+        raise CheckFailure(f"{shown}. Score every candidate of every beam by its running sum (the "
                            "hypothesis's sum plus this step's log-prob) and keep the beam_size best across all "
                            "beams together: a global top-k, not the best tokens of each beam")
     extra = {r for r in rows if len(r) >= len(want.steps)}
     if extra:
-        raise CheckFailure(f"{label}: step_fn was asked about {sorted(extra)[0]} (tokens after bos) after the beam "
+        raise CheckFailure(f"{label}: step_fn was asked about {min(extra)} (tokens after bos) after the beam "
                            "had emptied: stop when every hypothesis in the beam has finished")
 
 
 # --- the cases -----------------------------------------------------------------------------------
 
-GREEDY = [Case(4, 3, 0, 2, 0.0, 1, 5, 0.0), Case(5, 1, 4, 3, -1.0, 1, 6, 1.0), Case(3, 0, 1, 5, 0.0, 1, 4, 0.5)]
-WIDE = [Case(3, 0, 1, 1, 0.0, 24, 4, 0.0), Case(4, 3, 0, 4, -1.0, 108, 4, 1.0), Case(3, 2, 0, 7, 0.0, 96, 6, 0.6)]
-NARROW = [Case(4, 3, 0, 0, 0.0, 2, 5, 1.0), Case(5, 1, 4, 2, 0.0, 3, 5, 0.0), Case(3, 0, 1, 3, -1.0, 2, 6, 1.0)]
-FINISHED = [Case(4, 3, 0, 1, 0.0, 3, 5, 0.0), Case(5, 1, 4, 0, 0.0, 2, 4, 1.0)]
-PENALTY = [Case(4, 3, 0, 0, 0.0, 3, 5, 1.0), Case(5, 0, 2, 6, 0.0, 3, 5, 2.0), Case(3, 0, 1, 8, 0.5, 2, 6, 0.5)]
-DEFAULT = Case(4, 3, 0, 0, 0.0, 3, 5, 0.0)
-MAX_LEN = [Case(3, 0, 1, 1, 0.0, 2, 4, 0.0), Case(4, 2, 1, 5, -1.0, 3, 1, 0.0), Case(5, 1, 4, 9, -1.0, 4, 6, 1.0)]
-EXPANSION = [Case(4, 3, 0, 0, 0.0, 3, 5, 1.0), Case(5, 1, 4, 2, 0.0, 3, 5, 0.0), Case(3, 0, 1, 3, -1.0, 2, 6, 1.0)]
+GREEDY = [Case(4, 2, 1, 10, 0.5, 1, 6, 2.0), Case(3, 0, 1, 10, 0.5, 1, 5, 1.0), Case(4, 3, 0, 6, 0.0, 1, 4, 2.0),
+          Case(5, 1, 4, 3, -1.0, 1, 6, 0.0)]
+WIDE = [Case(4, 2, 1, 9, 0.5, 108, 4, 0.0), Case(4, 2, 1, 1, -1.0, 108, 4, 1.0), Case(5, 1, 4, 3, -1.0, 320, 4, 0.0)]
+NARROW = [Case(4, 3, 0, 11, 0.0, 3, 5, 2.0), Case(4, 2, 1, 7, 0.5, 2, 6, 2.0), Case(4, 3, 0, 6, 0.5, 2, 4, 0.0),
+          Case(4, 2, 1, 1, -1.0, 3, 4, 0.5)]
+FINISHED = [Case(3, 2, 0, 6, -1.0, 2, 5, 0.0), Case(5, 0, 2, 2, 0.5, 4, 4, 0.0), Case(3, 2, 0, 8, 0.5, 4, 5, 1.0)]
+PENALTY = [Case(4, 3, 0, 8, -1.0, 3, 4, 1.0), Case(3, 0, 1, 8, 0.5, 4, 4, 2.0), Case(4, 2, 1, 1, -1.0, 3, 5, 1.0)]
+DEFAULT = Case(3, 2, 0, 0, 0.5, 3, 5, 0.0)
+MAX_LEN = [Case(3, 0, 1, 10, 0.5, 4, 5, 1.0), Case(5, 0, 2, 11, 0.5, 4, 5, 2.0), Case(4, 2, 1, 5, -1.0, 3, 1, 0.0)]
+EXPANSION = [Case(4, 3, 0, 11, 0.0, 3, 5, 2.0), Case(3, 2, 0, 8, 0.5, 4, 5, 1.0), Case(5, 0, 2, 2, 0.5, 4, 4, 0.0)]
 
 
 @check("api", "beam_search is a function taking (step_fn, bos, eos, beam_size, max_len, length_penalty)")
@@ -341,7 +372,7 @@ def test_wide_beam_is_exact(submission, inform):
         if case.beam < case.V * (case.V - 1) ** (case.max_len - 1):
             raise RuntimeError(f"suite case {case} is not wide enough for the brute-force claim")
         lm = local(case)
-        tokens, score, count, gap = brute_force(lm, case.max_len, case.alpha)
+        tokens, _, count, gap = brute_force(lm, case.max_len, case.alpha)
         want = expected(case)
         if want.tokens != tokens or gap < SEPARATION:
             raise RuntimeError(f"suite case {case}: the unpruned beam does not reproduce brute force")
