@@ -66,10 +66,69 @@ def test_on_a_terminal_the_live_list_gives_way_to_the_failures_and_the_verdict(m
     assert text.count(CAUSE) == 2, "once among the failures, once on the last line"
     assert len(lines) == 2 * 6 + 3, "the failures with their messages, the sandbox line and the verdict"
     assert lines[-2].startswith("NOT PASSED: lstm_cell, 9/15 checks passed")
-    assert lines[-1] == f"start with the first failure: [parity] parity check 0: h' differs by 1.0. Likely cause: {CAUSE}"
+    assert lines[-1] == ("start with the first failure: [parity] parity check 0: h' differs by 1.0. "
+                         f"Likely cause: {CAUSE}")
 
 
 def test_verbose_gives_the_full_table(monkeypatch):
     _, lines = after_the_live_list(grade_output(monkeypatch, verbose=True))
     text = "\n".join(lines)
     assert "┃ check" in text and "shape 7" in text and "same cause as above" in text
+
+
+WHY = "as the padded positions are never read back: zero them, for example with torch.where(mask, h, 0)"
+
+
+def padded_report() -> Report:
+    """Failures whose shared explanation sits between the failing thing and each row's own numbers,
+    with no 'Likely cause' marker."""
+    checks = [CheckResult("imp", "imp", "import", "the file imports", "passed", "")]
+    for n, (row, length) in enumerate([(0, 3), (0, 4), (0, 4), (2, 1)]):
+        checks.append(CheckResult(f"p{n}", f"p{n}", "parity", f"padding check {n}", "failed",
+                                  f"output must be zero past each length, {WHY}; row {row} has length {length}, "
+                                  f"yet output[{row}, {length}] holds {n + 1}.5"))
+    checks.append(CheckResult("g", "g", "gradient", "gradients flow", "failed",
+                              "grad input differs from torch.nn: max abs error 0.4"))
+    checks.append(CheckResult("g2", "g2", "gradient", "gradients flow again", "failed",
+                              "grad h0 differs from torch.nn: max abs error 0.3"))
+    return Report("packed_lstm", checks)
+
+
+def test_a_repeated_explanation_without_a_marker_is_given_once_and_each_rows_evidence_stays():
+    shown = [message for _, message in failures(padded_report())]
+    assert WHY in shown[0]
+    for n, (row, length) in enumerate([(0, 4), (0, 4), (2, 1)], start=1):
+        assert shown[n] == (f"output must be zero past each length (same cause as above); row {row} has length "
+                            f"{length}, yet output[{row}, {length}] holds {n + 1}.5"), shown[n]
+    assert shown[4:] == ["grad input differs from torch.nn: max abs error 0.4",
+                         "grad h0 differs from torch.nn: max abs error 0.3"], "short shared words are kept"
+
+
+def test_an_identical_message_is_replaced_whole():
+    checks = [CheckResult(n, n, "rules", n, "failed", "your code reached a forbidden operation: nn.LSTM")
+              for n in ("a", "b")]
+    assert [m for _, m in failures(Report("x", checks))] == [checks[0].message, "same cause as above"]
+
+
+def test_every_view_of_the_failures_shows_the_same_messages():
+    """The CLI's summary, its --verbose table, the app's details pane and Gradescope's tests all show
+    what `failures` gives, so a repeated cause is said once in each of them."""
+    from rnnprep.cli.render import print_report, print_summary
+    from rnnprep.tui.screens.exercise import details
+
+    for rep in (report(), padded_report()):
+        expected = [message for _, message in failures(rep)]
+        views = {}
+        for name, printer in (("summary", print_summary), ("verbose", print_report)):
+            out = io.StringIO()
+            printer(Console(file=out, width=2000, color_system=None), rep)
+            text = out.getvalue()
+            views[name] = text[:text.index("start with the first failure")]
+        views["app"] = details(rep).plain
+        views["gradescope"] = "\n".join(t["output"] for t in rep.to_gradescope()["tests"])
+        for name, text in views.items():
+            flat = " ".join(text.split())
+            for message in expected:
+                assert " ".join(message.split()) in flat, (name, message)
+            repeated = CAUSE if rep.exercise == "lstm_cell" else WHY
+            assert flat.count(repeated) == 1, (name, flat)

@@ -136,7 +136,7 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
 def _collapse_like(raw: str, masked: str) -> str:
     """Collapse whitespace in `masked` exactly where it collapses in `raw`, keeping the two aligned."""
     out, prev_space = [], True
-    for ch_raw, ch_masked in zip(raw, masked):
+    for ch_raw, ch_masked in zip(raw, masked, strict=True):
         if ch_raw.isspace():
             if not prev_space:
                 out.append(" ")
@@ -178,7 +178,7 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
     blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
     return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
                and not (cue.start() <= a and b <= cue.end() and (a, b) != cue.span() and " " not in cue.group())
-               for p, spans in zip(claim, matches) for a, b in spans)
+               for p, spans in zip(claim, matches, strict=True) for a, b in spans)
 
 
 def _subject_start(text: str, at: int) -> int:
@@ -251,7 +251,7 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
              if not any(cue <= s < end and not ("," in text[cue:s] and _states_negation(compiled(p), text, s, e))
                         for _, cue, end, _ in scopes)]
-            for p, spans in zip(claim, matches)]
+            for p, spans in zip(claim, matches, strict=True)]
     return _disjoint(free, [], False, scopes)
 
 

@@ -16,6 +16,17 @@ from rnnprep.grading.closeness import (
     tolerance_for,
 )
 from rnnprep.grading.fixtures.decoding import ToyLM
+from rnnprep.grading.mistakes import (
+    Mistake,
+    blocks_read_as,
+    constructed_with,
+    formula,
+    inputs_changed,
+    outputs_changed,
+    swapped,
+    with_weights,
+    zeroed,
+)
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_pytorch_init,
@@ -25,23 +36,37 @@ from rnnprep.grading.recurrent import (
     reference_call,
     seeded,
 )
+from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
+    "Mistake",
+    "Run",
     "Tolerance",
     "ToyLM",
+    "Twin",
     "assert_attached",
     "assert_close",
     "assert_pytorch_init",
     "assert_same_parameters",
     "assert_state_dict_round_trip",
+    "blocks_read_as",
     "check",
     "close",
+    "constructed_with",
+    "describe_inputs",
     "first_match",
+    "flatten",
+    "formula",
+    "inputs_changed",
+    "outputs_changed",
     "randn",
     "reference_call",
     "seeded",
+    "swapped",
     "tolerance_for",
+    "with_weights",
+    "zeroed",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnprep.content.model import CHECK_CATEGORIES
+from rnnprep.vocabulary import CHECK_CATEGORIES
 
 
 class CheckFailure(AssertionError):

@@ -132,7 +132,8 @@ MISTAKES = {
 }
 
 
-LAST_ONLY = "the score holds only the last step's log-prob: add each step's log-prob to the running sum of its hypothesis"
+LAST_ONLY = ("the score holds only the last step's log-prob: add each step's log-prob to the running sum of its "
+             "hypothesis")
 MULTIPLIED = ("the log-probs were multiplied: log-probabilities add (log(p1 p2) = log p1 + log p2), so the running "
               "score is a sum")
 

@@ -27,8 +27,8 @@ def beam_search(step_fn, bos, eos, beam_size, max_len, length_penalty=0.0):
         k = min(beam_size, log_probs.shape[1])
         top_lp, top_ids = torch.topk(log_probs, k, dim=1)
         pool = [Hyp(h.tokens + [int(i)], h.logp + float(lp))
-                for h, lps, ids in zip(alive, top_lp, top_ids)
-                for lp, i in zip(lps, ids)]
+                for h, lps, ids in zip(alive, top_lp, top_ids, strict=True)
+                for lp, i in zip(lps, ids, strict=True)]
         pool.sort(key=lambda h: -h.logp)
         kept = pool[:beam_size]
         done += [h for h in kept if h.tokens[-1] == eos]

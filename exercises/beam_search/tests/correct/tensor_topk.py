@@ -15,12 +15,12 @@ def beam_search(step_fn, bos, eos, beam_size, max_len, length_penalty=0.0):
         rows, tokens = flat // vocab, flat % vocab
         grown = torch.cat([prefixes[rows], tokens[:, None]], dim=1)
         done = tokens == eos
-        for seq, total in zip(grown[done], best[done]):
+        for seq, total in zip(grown[done], best[done], strict=True):
             finished.append((float(total) / t ** length_penalty, seq[1:].tolist()))
         prefixes, scores = grown[~done], best[~done]
         if prefixes.shape[0] == 0:
             break
-    for seq, total in zip(prefixes, scores):
+    for seq, total in zip(prefixes, scores, strict=True):
         finished.append((float(total) / max_len ** length_penalty, seq[1:].tolist()))
     score, tokens = max(finished, key=lambda f: f[0])
     return tokens, score

@@ -11,7 +11,7 @@ def beam_search(step_fn, bos: int, eos: int, beam_size: int, max_len: int,
         prefixes = torch.tensor([[bos] + tokens for tokens, _ in beam], dtype=torch.long)
         rows = step_fn(prefixes).tolist()                       # (len(beam), V) log-probs
         candidates = []
-        for (tokens, total), row in zip(beam, rows):
+        for (tokens, total), row in zip(beam, rows, strict=True):
             mine = sorted(((tokens + [v], total + lp) for v, lp in enumerate(row)), key=lambda c: c[1], reverse=True)
             candidates += mine[:beam_size]
         beam = []

@@ -11,8 +11,8 @@ def beam_search(step_fn, bos: int, eos: int, beam_size: int, max_len: int,
         prefixes = torch.tensor([[bos] + tokens for tokens, _ in beam], dtype=torch.long)
         rows = step_fn(prefixes).tolist()                       # (len(beam), V) log-probs
         candidates = [(tokens + [v], total + lp)
-                      for (tokens, total), row in zip(beam, rows)
-                      for v, lp in enumerate(row)]
+                      for i, (tokens, total) in enumerate(beam)
+                      for v, lp in enumerate(rows[i])]
         candidates.sort(key=lambda c: c[1], reverse=True)       # rank by the raw running sum
         beam = []
         for tokens, total in candidates[:beam_size]:
