@@ -15,6 +15,7 @@ from rnnprep.grading.closeness import (
     first_match,
     tolerance_for,
 )
+from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.mistakes import (
     Mistake,
     blocks_read_as,
@@ -45,6 +46,7 @@ __all__ = [
     "Mistake",
     "Run",
     "Tolerance",
+    "ToyLM",
     "Twin",
     "assert_attached",
     "assert_close",
