@@ -15,6 +15,17 @@ from rnnprep.grading.closeness import (
     first_match,
     tolerance_for,
 )
+from rnnprep.grading.mistakes import (
+    Mistake,
+    blocks_read_as,
+    constructed_with,
+    formula,
+    inputs_changed,
+    outputs_changed,
+    swapped,
+    with_weights,
+    zeroed,
+)
 from rnnprep.grading.recurrent import (
     assert_attached,
     assert_pytorch_init,
@@ -24,22 +35,36 @@ from rnnprep.grading.recurrent import (
     reference_call,
     seeded,
 )
+from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
+    "Mistake",
+    "Run",
     "Tolerance",
+    "Twin",
     "assert_attached",
     "assert_close",
     "assert_pytorch_init",
     "assert_same_parameters",
     "assert_state_dict_round_trip",
+    "blocks_read_as",
     "check",
     "close",
+    "constructed_with",
+    "describe_inputs",
     "first_match",
+    "flatten",
+    "formula",
+    "inputs_changed",
+    "outputs_changed",
     "randn",
     "reference_call",
     "seeded",
+    "swapped",
     "tolerance_for",
+    "with_weights",
+    "zeroed",
 ]

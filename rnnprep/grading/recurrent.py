@@ -89,7 +89,7 @@ def assert_attached(result, names: list[str]) -> None:
                                "reach the inputs or the weights: don't call .detach(), .data or torch.no_grad()")
 
 
-def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None):
+def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None, kwargs: dict | None = None):
     """Run the torch.nn twin exactly as the worker runs the submission: same leaves, same upstream grads.
 
     Returns (outputs, input_grads, param_grads); outputs are detached copies.
@@ -105,7 +105,7 @@ def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None):
         leaves.append(leaf)
     args = [_freeze(a) for a in args]
     ref.zero_grad(set_to_none=True)
-    out = ref(*args)
+    out = ref(*args, **(kwargs or {}))
     if grad_outputs is not None:
         outs, ups = [], []
         _pair(out, grad_outputs, outs, ups)
