@@ -1,9 +1,9 @@
 """multihead_attention exercise: nn.MultiheadAttention, written yourself."""
 
-import math
+import math  # noqa: F401  (imports your code will likely need)
 
-import torch
-import torch.nn.functional as F
+import torch  # noqa: F401
+import torch.nn.functional as F  # noqa: F401
 from torch import nn
 
 

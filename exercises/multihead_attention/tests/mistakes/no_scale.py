@@ -1,7 +1,5 @@
 """Known mistake: forgets to divide the scores by sqrt(head_dim)."""
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
