@@ -24,8 +24,13 @@ LAYOUT = "in_proj_weight (3E, E) stacks W_q, W_k, W_v; with kdim/vdim != E use q
 
 
 def mha(**kwargs) -> Twin:
-    return Twin(nn.MultiheadAttention, E, H, build="MultiheadAttention", inputs=QKV,
+    twin = Twin(nn.MultiheadAttention, E, H, build="MultiheadAttention", inputs=QKV,
                 outputs=("attn_output", "attn_weights"), layout=LAYOUT, **kwargs)
+    with torch.no_grad():  # torch starts both biases at zero: random ones make a mishandled bias show
+        for k, (name, p) in enumerate(twin.module.named_parameters()):
+            if name.endswith("bias"):
+                p.copy_(randn(*p.shape, seed=900 + k, dtype=p.dtype))
+    return twin
 
 
 def by_hand(softmax_dim=-1, split_wrong=False):
@@ -70,6 +75,15 @@ def heads_summed(twin, args, kwargs):
     return {**out, "attn_weights": None if out["attn_weights"] is None else out["attn_weights"] * H}
 
 
+def unmasked(mistake):
+    """A mistake torch can only reproduce without masks (a mask's shape no longer fits the misread inputs)."""
+    def compute(twin, args, kwargs):
+        if any(isinstance(v, torch.Tensor) for v in kwargs.values()):
+            raise ValueError("not reproducible with masks")
+        return mistake.compute(twin, args, kwargs)
+    return Mistake(mistake.cause, compute)
+
+
 DIM = "split with view(N, T, H, D).transpose(1, 2) (features h*D..(h+1)*D-1 are head h) and merge back the same way"
 MISTAKES = [
     with_weights("the scores are not scaled: divide Q K^T by sqrt(head_dim)", q_scaled(math.sqrt(E // H))),
@@ -86,8 +100,8 @@ MISTAKES = [
     formula("the softmax runs over the queries; it must run over the keys (the last axis)", by_hand(softmax_dim=-2)),
     formula(f"the heads were split along the wrong axis: {DIM}", by_hand(split_wrong=True)),
     Mistake("the weights were summed over the heads: average them (mean over the head axis)", heads_summed),
-    *(constructed_with("batch_first was ignored: inputs are (N, L, E) with batch_first=True, (L, N, E) without",
-                       batch_first=bf) for bf in (True, False)),
+    *(unmasked(constructed_with("batch_first was ignored: inputs are (N, L, E) with batch_first=True, (L, N, E) "
+                                "without", batch_first=bf)) for bf in (True, False)),
 ]
 
 

@@ -11,6 +11,7 @@ from torch import nn
 
 from rnnprep.grading.authoring import (
     CheckFailure,
+    Mistake,
     Twin,
     check,
     constructed_with,
@@ -28,6 +29,10 @@ def layer(*, eval_mode=True, **kwargs) -> Twin:
     twin = Twin(nn.TransformerEncoderLayer, E, H, build="TransformerEncoderLayer", inputs=("src",),
                 outputs="output", layout=LAYOUT, **{"dim_feedforward": FF, **kwargs})
     twin.module.train(not eval_mode)
+    with torch.no_grad():  # torch starts biases at 0 and LayerNorm weights at 1: random ones make each one count
+        for k, p in enumerate(twin.module.parameters()):
+            if p.dim() == 1:
+                p.add_(randn(*p.shape, seed=900 + k, dtype=p.dtype) * 0.5)
     return twin
 
 
@@ -54,6 +59,15 @@ def by_hand(sa_residual=True, ff_residual=True, dropout1=True):
     return fn
 
 
+def unmasked(mistake):
+    """A mistake torch can only reproduce without masks (a mask's shape no longer fits the misread input)."""
+    def compute(twin, args, kwargs):
+        if any(isinstance(v, torch.Tensor) for v in kwargs.values()):
+            raise ValueError("not reproducible with masks")
+        return mistake.compute(twin, args, kwargs)
+    return Mistake(mistake.cause, compute)
+
+
 def masks_inverted(args, kwargs):
     return args, {k: ~v if isinstance(v, torch.Tensor) and v.dtype == torch.bool else v for k, v in kwargs.items()}
 
@@ -65,8 +79,8 @@ MISTAKES = [
     *(constructed_with(f"the values match activation={a!r}: use the activation asked for", activation=a)
       for a in ("relu", "gelu")),
     constructed_with("layer_norm_eps was ignored: pass eps=layer_norm_eps to both LayerNorms", layer_norm_eps=1e-5),
-    *(constructed_with("batch_first was ignored: src is (N, S, E) with batch_first=True, (S, N, E) without",
-                       batch_first=bf) for bf in (True, False)),
+    *(unmasked(constructed_with("batch_first was ignored: src is (N, S, E) with batch_first=True, (S, N, E) "
+                                "without", batch_first=bf)) for bf in (True, False)),
     formula("the feed-forward block has no residual connection: add its input back", by_hand(ff_residual=False)),
     formula("the self-attention block has no residual connection: add its input back", by_hand(sa_residual=False)),
     formula("dropout1 is missing: the self-attention branch is SA(x) = dropout1(self_attn(x))", by_hand(dropout1=False)),
