@@ -114,7 +114,7 @@ def test_every_view_of_the_failures_shows_the_same_messages():
     """The CLI's summary, its --verbose table, the app's details pane and Gradescope's tests all show
     what `failures` gives, so a repeated cause is said once in each of them."""
     from rnnprep.cli.render import print_report, print_summary
-    from rnnprep.tui.screens.exercise import details
+    from rnnprep.tui.grade_panel import details
 
     for rep in (report(), padded_report()):
         expected = [message for _, message in failures(rep)]
