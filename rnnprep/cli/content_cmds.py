@@ -100,7 +100,7 @@ def start(args) -> int:
         console.print(f"wrote {solution} and {statement}")
     else:
         console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {statement}")
-    console.print(f"next: edit {solution}, then run  rnnprep grade {ex.slug} {solution}", soft_wrap=True)
+    console.print(f"next: edit {solution}, then run: rnnprep grade {ex.slug} {solution}", soft_wrap=True)
     return 0
 
 
