@@ -120,6 +120,49 @@ def _crash_hint(twin: Twin, args: tuple, text: str) -> str:
     return ""
 
 
+# -- one case, labelled --------------------------------------------------------------------------
+
+def assert_layer_parity(twin: Twin, submission, args: tuple, mistakes=()) -> None:
+    """Outputs equal the twin's for one case; a failure starts with the case's `describe` label."""
+    with case(describe(twin, args)):
+        twin.assert_parity(submission, *args, mistakes=mistakes)
+
+
+def assert_layer_gradients(twin: Twin, submission, args: tuple) -> None:
+    """Output shapes, attachment, then every input's and parameter's gradient equal the twin's
+    (values are the parity checks' business), labelled like `assert_layer_parity`."""
+    with case(describe(twin, args)):
+        run = twin.run(submission, *args)
+        run.assert_shapes()
+        run.assert_attached()
+        run.assert_gradients()
+
+
+def layer_speed_information(twin: Twin, submission, device: str) -> str:
+    """The informational speed line: the twin's layer at I = H = 64 in float32, on T=50, B=16."""
+    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
+    big = twin.variant(sizes.I, sizes.H, dtype=torch.float32)
+    x = randn(sizes.B, sizes.T, sizes.I, dtype=torch.float32) if big.module.batch_first else \
+        randn(sizes.T, sizes.B, sizes.I, dtype=torch.float32)
+    return informational_twin(big, submission, device, x, sizes=sizes)
+
+
+def assert_zero_padding(tensor: torch.Tensor, lengths: torch.Tensor, batch_first: bool, what: str, why: str) -> None:
+    """`tensor` (B, T, ...) or (T, B, ...) is exactly zero at every step t >= lengths[b], as
+    pad_packed_sequence pads; `why` says why it matters here."""
+    steps = tensor.shape[1 if batch_first else 0]
+    pad = torch.arange(steps)[None, :] >= lengths[:, None]          # (B, T): True where padded
+    pad = pad if batch_first else pad.T
+    values = tensor[pad]
+    if values.numel() and (values != 0).any():
+        bad = (tensor.abs().amax(-1) * pad).nonzero()[0].tolist()
+        b, t = bad if batch_first else bad[::-1]
+        where = f"[{b}, {t}]" if batch_first else f"[{t}, {b}]"
+        raise CheckFailure(f"{what} must be exactly zero past each sequence's length (t >= lengths[b]), {why}; "
+                           f"row {b} has length {int(lengths[b])}, yet {what}{where} holds values up to "
+                           f"{tensor[tuple(bad)].abs().max().item():.3g}")
+
+
 # -- the twin re-run one (layer, direction) at a time ------------------------------------------
 
 def _map(state: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
@@ -305,12 +348,31 @@ def state_swapped(cause: str, *, at: int = 1) -> Mistake:
     return Mistake(cause, compute)
 
 
-def batch_first_flipped(cause: str) -> Mistake:
-    """The twin built with batch_first the other way: the layout option ignored or misread."""
+def usual_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
+    """The mistakes any layer of `kind` can make, worded for it: batch_first ignored, the given
+    state ignored or (LSTM) read as (c, h), the gate blocks read in another order."""
+    kind = kind_of(kind)
+    lstm, gates = kind is nn.LSTM, GATES[kind]
+    found = [constructed_with("{name} matches the input read as (T, B, I) although batch_first=True: transpose a "
+                              "batch-first input to time-major on the way in and the output back on the way out",
+                              batch_first=False),
+             state_zeroed(f"the values match a zero initial state: start from the given hx = "
+                          f"{'(h_0, c_0), each' if lstm else 'h_0,'} (num_layers * num_directions, B, H)")]
+    if lstm:
+        found.append(state_swapped("the values match hx read as (c_0, h_0): hx is (h_0, c_0), hidden state first"))
+    if gates:
+        found += blocks_read_as(gates.replace(", ", ""), "the values match torch when the gate blocks are read as "
+                                f"{{order}}; nn.{kind.__name__} packs the gates {gates}")
+    return found
+
+
+def lengths_changed(cause: str, edit: Callable[[torch.Tensor, int], torch.Tensor], *, at: int = 1) -> Mistake:
+    """The twin run with the lengths (argument `at`) edited: `edit(lengths, T)` gives the lengths the
+    mistaken file effectively uses (all T: the padding is run through; lengths - 1: off by one)."""
     def compute(twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
-        other = twin.variant(batch_first=not twin.module.batch_first)
-        other.module.load_state_dict(twin.module.state_dict())
-        return flatten(other.module(*args, **kwargs), twin.outputs, label=twin.label)
+        steps = args[0].shape[1 if getattr(twin.module, "batch_first", False) else 0]
+        args = tuple(edit(a, steps) if k == at else a for k, a in enumerate(args))
+        return twin.outputs_of(twin.module, args, kwargs)
     return Mistake(cause, compute)
 
 
@@ -497,75 +559,3 @@ def _assert_inverted_dropout(d: torch.Tensor, y0: torch.Tensor, p: float, label:
                        f"zeroed or scaled by 1/(1-p) = {1 / (1 - p):.3g} (largest mismatch "
                        f"{torch.minimum(d.abs(), (d - y0 / (1 - p)).abs()).max().item():.3g}); apply "
                        "nn.functional.dropout(out, p, training=self.training) to layer k's output sequence only")
-
-
-
-# -- one case, labelled --------------------------------------------------------------------------
-
-def assert_layer_parity(twin: Twin, submission, args: tuple, mistakes=()) -> None:
-    """Outputs equal the twin's for one case; a failure starts with the case's `describe` label."""
-    with case(describe(twin, args)):
-        twin.assert_parity(submission, *args, mistakes=mistakes)
-
-
-def assert_layer_gradients(twin: Twin, submission, args: tuple) -> None:
-    """Output shapes, attachment, then every input's and parameter's gradient equal the twin's
-    (values are the parity checks' business), labelled like `assert_layer_parity`."""
-    with case(describe(twin, args)):
-        run = twin.run(submission, *args)
-        run.assert_shapes()
-        run.assert_attached()
-        run.assert_gradients()
-
-
-def layer_speed_information(twin: Twin, submission, device: str) -> str:
-    """The informational speed line: the twin's layer at I = H = 64 in float32, on T=50, B=16."""
-    sizes = SpeedSizes(T=50, B=16, I=64, H=64)
-    big = twin.variant(sizes.I, sizes.H, dtype=torch.float32)
-    x = randn(sizes.B, sizes.T, sizes.I, dtype=torch.float32) if big.module.batch_first else \
-        randn(sizes.T, sizes.B, sizes.I, dtype=torch.float32)
-    return informational_twin(big, submission, device, x, sizes=sizes)
-
-
-def usual_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
-    """The mistakes any layer of `kind` can make, worded for it: batch_first ignored, the given
-    state ignored or (LSTM) read as (c, h), the gate blocks read in another order."""
-    kind = kind_of(kind)
-    lstm, gates = kind is nn.LSTM, GATES[kind]
-    found = [constructed_with("{name} matches the input read as (T, B, I) although batch_first=True: transpose a "
-                              "batch-first input to time-major on the way in and the output back on the way out",
-                              batch_first=False),
-             state_zeroed(f"the values match a zero initial state: start from the given hx = "
-                          f"{'(h_0, c_0), each' if lstm else 'h_0,'} (num_layers * num_directions, B, H)")]
-    if lstm:
-        found.append(state_swapped("the values match hx read as (c_0, h_0): hx is (h_0, c_0), hidden state first"))
-    if gates:
-        found += blocks_read_as(gates.replace(", ", ""), "the values match torch when the gate blocks are read as "
-                                f"{{order}}; nn.{kind.__name__} packs the gates {gates}")
-    return found
-
-
-def assert_zero_padding(tensor: torch.Tensor, lengths: torch.Tensor, batch_first: bool, what: str, why: str) -> None:
-    """`tensor` (B, T, ...) or (T, B, ...) is exactly zero at every step t >= lengths[b], as
-    pad_packed_sequence pads; `why` says why it matters here."""
-    steps = tensor.shape[1 if batch_first else 0]
-    pad = torch.arange(steps)[None, :] >= lengths[:, None]          # (B, T): True where padded
-    pad = pad if batch_first else pad.T
-    values = tensor[pad]
-    if values.numel() and (values != 0).any():
-        bad = (tensor.abs().amax(-1) * pad).nonzero()[0].tolist()
-        b, t = bad if batch_first else bad[::-1]
-        where = f"[{b}, {t}]" if batch_first else f"[{t}, {b}]"
-        raise CheckFailure(f"{what} must be exactly zero past each sequence's length (t >= lengths[b]), {why}; "
-                           f"row {b} has length {int(lengths[b])}, yet {what}{where} holds values up to "
-                           f"{tensor[tuple(bad)].abs().max().item():.3g}")
-
-
-def lengths_changed(cause: str, edit: Callable[[torch.Tensor, int], torch.Tensor], *, at: int = 1) -> Mistake:
-    """The twin run with the lengths (argument `at`) edited: `edit(lengths, T)` gives the lengths the
-    mistaken file effectively uses (all T: the padding is run through; lengths - 1: off by one)."""
-    def compute(twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
-        steps = args[0].shape[1 if getattr(twin.module, "batch_first", False) else 0]
-        args = tuple(edit(a, steps) if k == at else a for k, a in enumerate(args))
-        return twin.outputs_of(twin.module, args, kwargs)
-    return Mistake(cause, compute)
