@@ -93,8 +93,8 @@ def test_layer_mistakes_compute_and_name_themselves(slug, layers, batch_first, s
             got = mistake.outputs(twin, args, {})
         except ValueError:
             continue                          # does not apply to this twin (no pair state, one direction)
-        except RuntimeError:
-            assert slug == "stacked_lstm" and layers > 1, mistake.cause   # layer k reading x: widths differ
+        except RuntimeError:      # torch refuses: layer k reading x of another width, states of another batch
+            assert "reads the LSTM's input x" in mistake.cause or "batch_first" in mistake.cause, mistake.cause
             continue
         for name, value in got.items():
             if value.shape != want[name].shape:
