@@ -55,10 +55,12 @@ def standing(capsys, slug: str) -> tuple[dict, str]:
 
 def test_progress_json_gives_every_exercise_a_status_and_agrees_with_the_table(capsys):
     entry, row = standing(capsys, "gru_cell")
-    assert entry == {"status": "new", "best_score": None, "passed": False, "attempts": 0, "gave_up": False}
+    assert entry == {"status": "new", "best_score": None, "passed": False, "attempts": 0, "gave_up": False,
+                     "hints_used": 0}
     assert main(["solution", "gru_cell", "--force"]) == 0
     entry, row = standing(capsys, "gru_cell")
-    assert entry == {"status": "gave up", "best_score": None, "passed": False, "attempts": 0, "gave_up": True}
+    assert entry == {"status": "gave up", "best_score": None, "passed": False, "attempts": 0, "gave_up": True,
+                     "hints_used": 0}
     assert "gave up" in row and " - " in row
     with Store.open() as store:
         store.record_attempt("gru_cell", NOW, 0.4, False, "cpu", "h", "{}")
@@ -67,7 +69,8 @@ def test_progress_json_gives_every_exercise_a_status_and_agrees_with_the_table(c
     assert "gave up" in row and "40%" in row
     passed("gru_cell")
     entry, row = standing(capsys, "gru_cell")
-    assert entry == {"status": "passed", "best_score": 1.0, "passed": True, "attempts": 2, "gave_up": True}
+    assert entry == {"status": "passed", "best_score": 1.0, "passed": True, "attempts": 2, "gave_up": True,
+                     "hints_used": 0}
     assert "passed" in row and "100%" in row
 
 

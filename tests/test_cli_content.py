@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from helpers import rnnprep
+import yaml
+
+from helpers import ROOT, rnnprep
 
 
 def test_questions_json_lists_the_seed_questions_and_more(tmp_path):
@@ -54,15 +56,20 @@ def test_hints_come_one_at_a_time_and_are_remembered(tmp_path):
 def test_progress_reflects_grades_and_hints(tmp_path):
     before = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
     assert before["questions_seen"] == 0 and before["exercises"]["rnn_cell"]["status"] == "new"
-    starter = tmp_path / "s.py"
+    assert {e["hints_used"] for e in before["exercises"].values()} == {0}
     rnnprep("start", "rnn_cell", "--dir", str(tmp_path), home=tmp_path)
     starter = tmp_path / "rnn_cell" / "rnn_cell.py"
     rnnprep("grade", "rnn_cell", str(starter), home=tmp_path)
+    for _ in range(2):
+        assert rnnprep("hint", "rnn_cell", home=tmp_path).returncode == 0
     after = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
     assert after["exercises"]["rnn_cell"]["passed"] is False
     assert (after["exercises"]["rnn_cell"]["status"], after["exercises"]["rnn_cell"]["attempts"]) == ("attempted", 1)
     assert 0 < after["exercises"]["rnn_cell"]["best_score"] < 1
-    assert "rnn_cell" in rnnprep("progress", home=tmp_path).stdout
+    assert {slug: e["hints_used"] for slug, e in after["exercises"].items() if e["hints_used"]} == {"rnn_cell": 2}
+    shown = next(line for line in rnnprep("progress", home=tmp_path).stdout.splitlines() if "rnn_cell" in line)
+    hint_count = len(yaml.safe_load((ROOT / "exercises" / "rnn_cell" / "exercise.yaml").read_text())["hints"])
+    assert "attempted" in shown and f"2/{hint_count}" in shown, shown
 
 
 def test_user_deck_is_loaded_and_validated(tmp_path):

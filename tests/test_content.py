@@ -38,7 +38,8 @@ questions:
           rejects: ["It holds only the current input.", "It holds no summary of past inputs."]
       - label: past inputs
         claims:
-          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)', '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
+          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)',
+             '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
         examples:
           covers: ["It keeps track of previous inputs: it carries them forward.", "A summary of past inputs is held."]
           rejects: ["Nothing about past inputs is kept.", "It throws earlier inputs away."]
@@ -391,18 +392,17 @@ def test_every_fault_of_two_broken_decks_is_reported_in_one_run(tmp_path, known_
         assert shown.startswith(f"  {path}:{line}: {field}: ") and words in shown, (shown, field)
 
 
-def test_broken_exercises_and_decks_are_reported_together(tmp_path, monkeypatch):
+def test_broken_exercises_and_decks_are_reported_together(tmp_path):
     """One run of the library covers every exercise.yaml and every deck; a deck naming an exercise
     that exists but is broken is not blamed for it."""
     bad = exercise_folder(tmp_path / "extra", EXERCISE.replace("difficulty: easy", "difficulty: brutal")
                           .replace("forbidden: [nn.RNNCell, nn.RNN]", "forbidden: [nn.Transformer]")
                           .replace("time_limit_s: 60", "time_limit_s: 0"))
     (bad / "reference.py").unlink()
-    monkeypatch.setenv("RNNPREP_EXERCISES", str(tmp_path / "extra"))
     deck = write(tmp_path, "deck.yaml", DECK.replace("deck: mini", "deck: core")
                  .replace("related_exercises: [rnn_cell]", "related_exercises: [tiny_cell]"))
     with pytest.raises(ContentError) as info:
-        load_library([deck])
+        load_library([deck], exercise_dirs=[tmp_path / "extra"])
     message = str(info.value)
     yaml_path = bad / "exercise.yaml"
     for needle in (f"{yaml_path}:{line_with(EXERCISE, 'difficulty:')}: difficulty: ",
@@ -451,3 +451,24 @@ def test_the_app_ends_at_start_up_with_the_whole_list(tmp_path, known_exercises)
     lines = str(app.load_error).splitlines()
     assert lines[0] == "10 problems:" and len(lines) == 11
     assert sum(str(a) in line for line in lines) == 5 and sum(str(b) in line for line in lines) == 5
+
+
+def test_a_bare_term_claim_is_flagged_unless_the_point_names_a_term(tmp_path, known_exercises):
+    """A one-regex claim that matches a single word is a keyword, not a claim: the validator says how to fix it,
+    and `term: true` (the question asks to name the thing) accepts it."""
+    bare = DECK.replace("""          - ['summar\\w*', '\\b(past|earlier|seen|history)\\b']""",
+                        """          - 'summar\\w*'""")
+    path = write(tmp_path, "bare.yaml", bare)
+    message = deck_error([path], known_exercises)
+    where = f"{path}:{line_with(bare, 'It holds a summary of the earlier')}: questions[0].key_points[0].examples.covers"
+    assert f"{where}[0]: a one-regex claim matches only a bare term" in message, message
+    assert f"{where}[1]: a one-regex claim matches only a bare term" in message, message
+    named = bare.replace("      - label: summary\n", "      - label: summary\n        term: true\n")
+    assert load_library([write(tmp_path, "named.yaml", named)], include_shipped=False, exercises=known_exercises)
+
+
+def test_term_must_be_a_boolean(tmp_path, known_exercises):
+    text = DECK.replace("      - label: summary\n", "      - label: summary\n        term: sometimes\n")
+    path = write(tmp_path, "term.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "term: sometimes"),
+                  "questions[0].key_points[0].term", "expected")

@@ -66,7 +66,8 @@ def test_on_a_terminal_the_live_list_gives_way_to_the_failures_and_the_verdict(m
     assert text.count(CAUSE) == 2, "once among the failures, once on the last line"
     assert len(lines) == 2 * 6 + 3, "the failures with their messages, the sandbox line and the verdict"
     assert lines[-2].startswith("NOT PASSED: lstm_cell, 9/15 checks passed")
-    assert lines[-1] == f"start with the first failure: [parity] parity check 0: h' differs by 1.0. Likely cause: {CAUSE}"
+    assert lines[-1] == ("start with the first failure: [parity] parity check 0: h' differs by 1.0. "
+                         f"Likely cause: {CAUSE}")
 
 
 def test_verbose_gives_the_full_table(monkeypatch):

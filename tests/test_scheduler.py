@@ -88,7 +88,8 @@ def test_queue_brings_back_a_card_once_due(quiz):
 
 
 def test_quiz_and_store_do_not_import_torch():
-    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, rnnprep.quiz.exam, rnnprep.store, "
-            "rnnprep.store.db; assert 'torch' not in sys.modules, 'torch was imported'")
+    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, "
+            "rnnprep.quiz.exam, rnnprep.store, rnnprep.store.db; "
+            "assert 'torch' not in sys.modules, 'torch was imported'")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

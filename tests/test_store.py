@@ -277,7 +277,7 @@ def test_two_processes_write_at_once(tmp_path):
         for p in procs:
             if p.poll() is None:
                 p.kill()
-    for p, (_, err) in zip(procs, results):
+    for p, (_, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
     store = Store.open(home)
     reviews, attempts = store.reviews(), store.attempts()

@@ -8,12 +8,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from rnnprep.cli import grade_cmd
 from rnnprep.cli.bench_cmd import t_trend
 from rnnprep.cli.main import main
 from rnnprep.grading.report import CheckResult, Report, count_label
+from rnnprep.vocabulary import ERROR, PASSED, PENDING
 
 FAST_LSTM = ROOT / "exercises" / "fast_lstm"
 
@@ -44,6 +45,17 @@ def test_the_announced_count_is_the_count_in_the_verdict():
     passed = Report("x", [check("passed"), check("skipped")])
     assert not passed.counts().startswith("x, all"), "a skipped check is never counted as passed"
     assert passed.counts() == "x, 1/2 checks passed, 1 skipped"
+
+
+def test_a_check_that_never_reported_is_an_error_that_says_why():
+    reported, silent = check("passed"), CheckResult("s", "s", "parity", "never reported")
+    report = Report("rnn_cell", [reported, silent])
+    assert silent.status == PENDING and not report.passed, "a pending check never counts as passed"
+    report.settle("the grading process ended early (exit status 1) before this check reported")
+    report.settle("the grader never reported this check")
+    assert reported.status == PASSED and silent.status == ERROR
+    assert silent.message == "no result: the grading process ended early (exit status 1) before this check reported"
+    assert report.first_problem is silent and not report.passed
 
 
 def test_bench_names_a_trend_only_when_the_learner_grows_faster_than_the_reference():
@@ -81,7 +93,8 @@ def test_a_file_that_fails_the_import_check_scores_0_and_the_verdict_says_why_in
     """README: a file that does not load, or loads but defines none of the names, scores exactly 0 even
     when other checks pass; the verdict names the import check rather than claiming the file did not load."""
     defines_nothing = Report("rnn_cell", [
-        CheckResult("i", "i", "import", "imports", "failed", "your file defines none of RNNCell: there is nothing to grade"),
+        CheckResult("i", "i", "import", "imports", "failed",
+                    "your file defines none of RNNCell: there is nothing to grade"),
         check("passed", weight=2.0, category="rules"), check("passed", category="limits"), check("failed")])
     assert defines_nothing.score == 0.0
     assert defines_nothing.counts() == "rnn_cell, the import check failed, so none of its 2/4 passed checks count"

@@ -32,7 +32,8 @@ def questions(args) -> int:
         print(json.dumps([q.to_json() for q in selected], indent=1))
         return 0
     table = Table(title=f"{len(selected)} questions", title_justify="left",
-                  caption="--json adds each question's deck, topics, key points and model answer", caption_justify="left")
+                  caption="--json adds each question's deck, topics, key points and model answer",
+                  caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("difficulty", no_wrap=True)
     table.add_column("question")
@@ -142,6 +143,7 @@ def progress(args) -> int:
     gave_up = store.gave_up()
     standing = {e.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == e.slug],
                                           e.slug in gave_up) for e in lib.exercises}
+    hints = {e.slug: (store.hints_used(e.slug), len(e.hints)) for e in lib.exercises}
     if args.json:
         from rnnprep.workspace import chosen_workspace
 
@@ -149,7 +151,7 @@ def progress(args) -> int:
             "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
             "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
-            "exercises": {slug: p.to_json() for slug, p in standing.items()},
+            "exercises": {slug: {**p.to_json(), "hints_used": hints[slug][0]} for slug, p in standing.items()},
         }, indent=1))
         return 0
     console = Console()
@@ -163,10 +165,11 @@ def progress(args) -> int:
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
                   f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
-    for col in ("exercise", "status", "best score", "attempts"):
+    for col in ("exercise", "status", "best score", "attempts", "hints"):
         table.add_column(col)
     for slug, p in standing.items():
-        table.add_row(slug, p.status, "-" if p.best_score is None else f"{p.best_score:.0%}", str(p.attempts))
+        table.add_row(slug, p.status, "-" if p.best_score is None else f"{p.best_score:.0%}", str(p.attempts),
+                      f"{hints[slug][0]}/{hints[slug][1]}")
     console.print(table)
     return 0
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError, raise_all
 from rnnprep.content.model import (
-    CHECK_CATEGORIES,
     DIFFICULTIES,
     ITEM_KINDS,
     Deck,
@@ -29,8 +28,8 @@ from rnnprep.content.model import (
     Question,
 )
 from rnnprep.content.yamlfile import Fields, Lines, dotted, line_of, load_yaml
-from rnnprep.grading.forbidden import FORBIDDEN
 from rnnprep.resources import exercises_dir, questions_dir
+from rnnprep.vocabulary import CHECK_CATEGORIES, FORBIDDEN
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXERCISE_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -126,8 +125,9 @@ def _question(f: Fields, deck_id: str, path: Path, strict: bool, known: set[str]
     if len(f.problems) > before:
         return None
     return Question(id=qid, number=number, deck=deck_id, topics=topics, difficulty=difficulty,
-                    question=question_text, answer=answer.strip(), key_points=tuple(k for k in key_points if k is not None),
-                    related_exercises=related, source=path, items=tuple(i for i in items if i is not None))
+                    question=question_text, answer=answer.strip(),
+                    key_points=tuple(k for k in key_points if k is not None), related_exercises=related,
+                    source=path, items=tuple(i for i in items if i is not None))
 
 
 def _claim(f: Fields, value, *where, strict: bool = True) -> tuple[str, ...] | None:
@@ -157,13 +157,14 @@ def _examples(f: Fields, key: str, minimum: int) -> tuple[Example, ...]:
 
 def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint | None:
     before = len(kp.problems)
-    allowed = {"label", "claims", "misconceptions", "examples"}
+    allowed = {"label", "claims", "misconceptions", "examples", "term"}
     if "patterns" in kp.data:
         kp.note("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
                 "plus examples: (covers and rejects); see the deck format in the README", "patterns")
         allowed.add("patterns")
     kp.reject_unknown(allowed)
     label = kp.attempt(lambda: kp.get("label", str))
+    term = kp.attempt(lambda: kp.get("term", bool, default=False), False)
     raw_claims = kp.attempt(lambda: kp.get("claims", list, check=bool, why="needs at least 1 claim"), [])
     claims = tuple(_claim(kp, c, "claims", i, strict=strict) for i, c in enumerate(raw_claims))
     misconceptions = []
@@ -187,8 +188,8 @@ def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint | None:
         rejects = ex.attempt(lambda: _examples(ex, "rejects", 2), ())
     if len(kp.problems) > before or ex is None:
         return None
-    point = KeyPoint(label=label, claims=tuple(c for c in claims if c is not None), misconceptions=tuple(misconceptions),
-                     covers=covers, rejects=rejects)
+    point = KeyPoint(label=label, claims=tuple(c for c in claims if c is not None),
+                     misconceptions=tuple(misconceptions), covers=covers, rejects=rejects, term=bool(term))
     if strict:
         _check_examples(ex, point, question)
     return point
@@ -199,7 +200,11 @@ def _check_examples(ex: Fields, point: KeyPoint, question: str) -> None:
     for i, example in enumerate(point.covers):
         verdict = judge_point(point, example.text, question)
         if verdict.status != "covered":
-            ex.note(f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
+            bare = verdict.status == "missed" and judge_point(replace(point, term=True), example.text, question)
+            ex.note("a one-regex claim matches only a bare term here: add a relation regex (concept and relation in "
+                    "one clause), or mark the point term: true if the question asks to name it"
+                    if bare and bare.status == "covered" else
+                    f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
                     if verdict.status == "missed" else
                     f"the judge says contradicted (misconception matched in {verdict.evidence!r})", "covers", i)
     for i, example in enumerate(point.rejects):
@@ -322,14 +327,13 @@ def load_exercise(folder: Path) -> Exercise:
     )
 
 
-def exercise_roots(problems: list[ContentError] | None = None) -> list[Path]:
-    """The shipped exercises folder, then the learner's extra ones (see rnnprep.config). A missing
-    extra folder is added to `problems`, or raised when no list is given."""
-    from rnnprep.config import extra_exercise_dirs
-
+def exercise_roots(extra_dirs: Iterable[Path] = (), problems: list[ContentError] | None = None) -> list[Path]:
+    """The shipped exercises folder, then `extra_dirs`: where those come from is the caller's
+    business (the CLI reads rnnprep.config), so content depends on no settings. A missing extra
+    folder is added to `problems`, or raised when no list is given."""
     found: list[ContentError] = []
     extra = []
-    for folder in extra_exercise_dirs():
+    for folder in extra_dirs:
         if folder.is_dir():
             extra.append(folder)
         else:
@@ -339,13 +343,13 @@ def exercise_roots(problems: list[ContentError] | None = None) -> list[Path]:
     return [exercises_dir(), *extra]
 
 
-def exercise_folders(roots: list[Path] | None = None,
+def exercise_folders(roots: Iterable[Path] | None = None,
                      problems: list[ContentError] | None = None) -> dict[str, Path]:
-    """slug -> folder over every root; a slug in two roots is an error naming both (added to
-    `problems`, or raised when no list is given; the first folder is kept)."""
+    """slug -> folder over every root (the shipped one alone by default); a slug in two roots is an
+    error naming both (added to `problems`, or raised when no list is given; the first is kept)."""
     found: dict[str, Path] = {}
     errors: list[ContentError] = []
-    for root in exercise_roots(errors) if roots is None else roots:
+    for root in exercise_roots() if roots is None else roots:
         if not root.is_dir():
             continue
         for folder in sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file()):
@@ -365,17 +369,19 @@ def _report(found: list[ContentError], problems: list[ContentError] | None) -> N
         problems.extend(found)
 
 
-def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
-    """Every exercise of `root`, or of all the roots, easiest first; every problem of every one raised at once."""
+def load_exercises(roots: Iterable[Path] | None = None) -> tuple[Exercise, ...]:
+    """Every exercise of `roots` (the shipped ones by default), easiest first; every problem of
+    every one raised at once."""
     problems: list[ContentError] = []
-    exercises, _ = _load_exercises(root, problems)
+    exercises, _ = _load_exercises(roots, problems)
     raise_all(problems)
     return exercises
 
 
-def _load_exercises(root: Path | None, problems: list[ContentError]) -> tuple[tuple[Exercise, ...], set[str]]:
+def _load_exercises(roots: Iterable[Path] | None,
+                    problems: list[ContentError]) -> tuple[tuple[Exercise, ...], set[str]]:
     """The exercises that load, and the slug of every exercise folder found (loaded or not)."""
-    folders = exercise_folders([root] if root is not None else None, problems)
+    folders = exercise_folders(roots, problems)
     loaded = []
     for folder in folders.values():
         try:
@@ -390,13 +396,15 @@ def shipped_deck_paths() -> list[Path]:
 
 
 def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = True,
-                 exercises: tuple[Exercise, ...] | None = None) -> Library:
+                 exercises: tuple[Exercise, ...] | None = None, exercise_dirs: Iterable[Path] = ()) -> Library:
     """Load exercises and decks, shipped and the user's; ids must be unique and related exercises
-    must exist. Every problem of every file is raised at once."""
+    must exist. Every problem of every file is raised at once.
+
+    The exercises are `exercises` when given, else the shipped ones and those in `exercise_dirs`."""
     problems: list[ContentError] = []
     if exercises is None:
         # An exercise that fails to load is reported itself; decks naming it are not blamed too.
-        exercises, known = _load_exercises(None, problems)
+        exercises, known = _load_exercises(exercise_roots(exercise_dirs, problems), problems)
     else:
         known = {e.slug for e in exercises}
     shipped = shipped_deck_paths() if include_shipped else []

@@ -97,7 +97,7 @@ class Fields:
         self.problems: list[ContentError] = [] if problems is None else problems
         if not isinstance(data, dict):
             self.fail(f"expected a mapping, got {_kind(data)}")
-        self.data: dict[Any, Any] = data  # type: ignore[assignment]
+        self.data: dict = data
 
     def line(self, where: tuple) -> int | None:
         return line_of(self.lines, where)

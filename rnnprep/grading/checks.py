@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from rnnprep.content.model import CHECK_CATEGORIES
+from rnnprep.vocabulary import CHECK_CATEGORIES
 
 
 class CheckFailure(AssertionError):

@@ -17,6 +17,7 @@ first appearance it reads "same cause as above":
 from __future__ import annotations
 
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.vocabulary import PROBLEMS
 
 CAUSE = ". Likely cause: "
 SAME = "same cause as above"
@@ -30,7 +31,7 @@ def failures(report: Report) -> list[tuple[CheckResult, str]]:
     causes: set[str] = set()
     shown = []
     for c in report.checks:
-        if c.status not in ("failed", "error"):
+        if c.status not in PROBLEMS:
             continue
         message = c.message or c.status
         shown.append((c, _said_once(message, earlier, causes)))

@@ -38,8 +38,7 @@ class Submission:
             error = reply.get("error") or {}
             message = describe_error(error, during)
             if error.get("memory"):
-                self.sandbox.incidents.append({"kind": "memory", "message": f"{message} "
-                                               f"(the cap is {self.sandbox.limits.memory_mb} MB)"})
+                self.sandbox.record_incident("memory", f"{message} (the cap is {self.sandbox.limits.memory_mb} MB)")
             raise CheckFailure(message)
         return reply, out
 

@@ -13,11 +13,11 @@ import sqlite3
 import threading
 import time as clock
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from rnnprep.store.errors import SchemaTooNewError, StoreError, explain, not_a_folder
 from rnnprep.store.location import DB_NAME, home_path
@@ -224,10 +224,11 @@ class Store:
                 self._conn = None
 
     def __del__(self) -> None:
-        if getattr(self, "_conn", None) is not None:
-            self._conn.close()
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -413,6 +414,7 @@ class Store:
                 "INSERT INTO attempts (exercise, graded_at, score, passed, device, file_hash, report_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (exercise, to_text(graded_at), float(score), int(bool(passed)), device, file_hash, report_json))
+            assert cur.lastrowid is not None  # set by every successful INSERT
             return cur.lastrowid
 
     def attempts(self, exercise: str | None = None) -> list[Attempt]:
