@@ -127,7 +127,7 @@ def test_the_rewired_run_is_torch_when_wired_right(kind, layers, bidirectional, 
         again, state_again = rewired_run(twin.module, *args)
     assert torch.allclose(out, again, atol=1e-12)
     for a, b in zip(state_n if isinstance(state_n, tuple) else (state_n,),
-                    state_again if isinstance(state_again, tuple) else (state_again,)):
+                    state_again if isinstance(state_again, tuple) else (state_again,), strict=True):
         assert torch.allclose(a, b, atol=1e-12)
 
 

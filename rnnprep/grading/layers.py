@@ -13,7 +13,7 @@ layers. Trusted side only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -65,15 +65,20 @@ def layer_twin(cls: type[nn.Module], input_size: int, hidden_size: int, *, build
                 shape_hint=_shape_hint, crash_hint=_crash_hint, **kwargs)
 
 
-def _directions(module: nn.Module) -> int:
+def _layer(twin: Twin) -> nn.RNNBase:
+    return cast(nn.RNNBase, twin.module)
+
+
+def _directions(module: nn.RNNBase) -> int:
     return 2 if module.bidirectional else 1
 
 
 def layer_inputs(twin: Twin, seed: int, *, steps: int, batch: int | None, state: bool = True,
                  dtype: torch.dtype | None = None) -> tuple:
     """Random (input,) or (input, hx) in the twin's layout; batch=None gives an unbatched (T, I) input."""
-    m, dtype = twin.module, dtype or twin.dtype
-    n, lead = m.num_layers * _directions(m), () if batch is None else (batch,)
+    m, dtype = _layer(twin), dtype or twin.dtype
+    n = m.num_layers * _directions(m)
+    lead: tuple[int, ...] = () if batch is None else (batch,)
     x = randn(steps, *lead, m.input_size, dtype=dtype, seed=seed)
     if batch is not None and m.batch_first:
         x = x.transpose(0, 1).contiguous()
@@ -85,7 +90,7 @@ def layer_inputs(twin: Twin, seed: int, *, steps: int, batch: int | None, state:
 
 def describe(twin: Twin, args: tuple) -> str:
     """ "num_layers=2, batch_first=True, input (3, 4, 5), float64, hx given": one case, for messages."""
-    m, x = twin.module, args[0]
+    m, x = _layer(twin), args[0]
     parts = [f"num_layers={m.num_layers}"] + (["bidirectional=True"] if m.bidirectional else [])
     parts += [f"batch_first={m.batch_first}", f"input {tuple(x.shape)}" + (" (unbatched)" if x.dim() == 2 else ""),
               str(x.dtype).removeprefix("torch."), "hx given" if len(args) > 1 and args[1] is not None else "hx=None"]
@@ -93,7 +98,7 @@ def describe(twin: Twin, args: tuple) -> str:
 
 
 def _shape_hint(twin: Twin, name: str, got: tuple, want: tuple, args: tuple) -> str:
-    m, x = twin.module, args[0]
+    m, x = _layer(twin), args[0]
     if name == twin.outputs[0]:
         if x.dim() == 3 and got == (want[1], want[0], want[2]) and want[0] != want[1]:
             return ("; it looks transposed: with batch_first=True both the input and the output are (B, T, ...), "
@@ -109,7 +114,7 @@ def _shape_hint(twin: Twin, name: str, got: tuple, want: tuple, args: tuple) -> 
 
 
 def _crash_hint(twin: Twin, args: tuple, text: str) -> str:
-    m = twin.module
+    m = _layer(twin)
     if "cannot be multiplied" in text and m.num_layers > 1:
         need = "2*hidden_size (both directions concatenated)" if m.bidirectional else "hidden_size"
         return (f" [layer 0 reads input_size={m.input_size} features, every later layer reads the previous "
@@ -171,7 +176,11 @@ def _map(state: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
     return tuple(fn(t) for t in state) if isinstance(state, tuple) else fn(state)
 
 
-def parts(module: nn.Module) -> list[list[nn.Module]]:
+def _slice(i: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    return lambda t: t[i:i + 1]
+
+
+def parts(module: nn.RNNBase) -> list[list[nn.Module]]:
     """Layer k, direction d of `module` as a one-layer, unidirectional, time-major torch module of
     the same kind holding exactly those weights (dropout and proj_size are not carried)."""
     kind, dirs = kind_of(module), _directions(module)
@@ -199,7 +208,7 @@ def run_direction(one: nn.Module, seq: torch.Tensor, state: Any, d: int) -> tupl
     return out.flip(0), final
 
 
-def rewired_run(module: nn.Module, x: torch.Tensor, hx: Any = None, *, read=None, direction=run_direction,
+def rewired_run(module: nn.RNNBase, x: torch.Tensor, hx: Any = None, *, read=None, direction=run_direction,
                 join=None) -> tuple[torch.Tensor, Any]:
     """`module`'s forward rebuilt from `parts`; the defaults give torch's result.
 
@@ -223,7 +232,7 @@ def rewired_run(module: nn.Module, x: torch.Tensor, hx: Any = None, *, read=None
             layer_in = read(layer_in, x)
         outs = []
         for d, one in enumerate(row):
-            out, final = direction(one, layer_in, _map(hx, lambda t, i=k * dirs + d: t[i:i + 1]), d)
+            out, final = direction(one, layer_in, _map(hx, _slice(k * dirs + d)), d)
             outs.append(out)
             finals.append(final)
         layer_in = join(outs) if join else torch.cat(outs, dim=-1)
@@ -233,13 +242,13 @@ def rewired_run(module: nn.Module, x: torch.Tensor, hx: Any = None, *, read=None
     return (layer_in.transpose(0, 1) if module.batch_first else layer_in), state
 
 
-def rewired(cause: str, *, when: Callable[[nn.Module], bool] | None = None, **wiring: Any) -> Mistake:
+def rewired(cause: str, *, when: Callable[[nn.RNNBase], bool] | None = None, **wiring: Any) -> Mistake:
     """The twin re-run by `rewired_run` with the mistaken `read`, `direction` or `join`; `when`
     says which twins the mistake applies to (it explains nothing on the others)."""
     def compute(twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
-        if when and not when(twin.module):
+        if when and not when(_layer(twin)):
             raise ValueError("this mistake does not apply to this layer")
-        return flatten(rewired_run(twin.module, *args, **wiring), twin.outputs, label=twin.label)
+        return flatten(rewired_run(_layer(twin), *args, **wiring), twin.outputs, label=twin.label)
     return Mistake(cause, compute)
 
 
@@ -309,13 +318,16 @@ def states_indexed(cause: str, *, read: str | None = None, write: str | None = N
     direction d at another index than torch's k * num_directions + d: "direction" (all forward
     layers, then all reverse ones) or "reversed_layers" (top layer first)."""
     def compute(twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
-        m = twin.module
+        m = _layer(twin)
         layers, dirs = m.num_layers, _directions(m)
-        order = lambda scheme: [_slot(k, d, layers, dirs, scheme) for k in range(layers) for d in range(dirs)]
-        args = list(args)
-        if read and len(args) > at:
-            args[at] = _map(args[at], lambda t: t[order(read)])
-        out = flatten(m(*args, **kwargs), twin.outputs, label=twin.label)
+
+        def order(scheme: str) -> list[int]:
+            return [_slot(k, d, layers, dirs, scheme) for k in range(layers) for d in range(dirs)]
+
+        given = list(args)
+        if read and len(given) > at:
+            given[at] = _map(given[at], lambda t: t[order(read)])
+        out = flatten(m(*given, **kwargs), twin.outputs, label=twin.label)
         if write:
             for name in _state_names(twin):
                 placed = torch.empty_like(out[name])
@@ -421,7 +433,8 @@ def assert_dropout_eval(twin: Twin, submission, args: tuple, mistakes=()) -> Non
     _core_failure(twin, submission, args, mistakes)
     with case(_mode_label(twin, args, "eval")):
         name = next(n for n in want if not close(first[n], want[n]))
-        raise CheckFailure(f"{name} differs from {twin.label}'s by up to {(first[name] - want[name]).abs().max().item():.3g}, "
+        worst = (first[name] - want[name]).abs().max().item()
+        raise CheckFailure(f"{name} differs from {twin.label}'s by up to {worst:.3g}, "
                            f"although the same weights with dropout=0 match; {EVAL_DROPOUT}")
 
 
@@ -446,7 +459,7 @@ def assert_dropout_between_layers(twin: Twin, submission, args: tuple, mistakes=
     - the last layer's output is not dropped: its last step (forward direction) is the top layer's h_n;
     - the output differs from eval mode (something was dropped) and from one call to the next.
     """
-    m = twin.module
+    m = _layer(twin)
     assert m.num_layers >= 2 and 0 < m.dropout < 1 and not m.bidirectional
     out, states = twin.outputs[0], _state_names(twin)
     with case(_mode_label(twin, args, "training")):
@@ -509,7 +522,7 @@ def assert_dropout_scaling(twin: Twin, submission, x: torch.Tensor) -> None:
     step depends on the (dropped) layer-0 output d_t in a way `INVERTIBLE` undoes. Every element of
     d_t must then be 0 or y_t / (1 - p). Changes the twin's layer-1 weights (a tanh nn.RNN only).
     """
-    m = twin.module
+    m = _layer(twin)
     assert m.num_layers == 2 and not m.bidirectional and 0 < m.dropout < 1
     invert = make_layer1_invertible(m)
     with case(_mode_label(twin, (x,), "training")):
@@ -521,19 +534,20 @@ def assert_dropout_scaling(twin: Twin, submission, x: torch.Tensor) -> None:
         _assert_inverted_dropout(d, y0, m.dropout, twin.label)
 
 
-def make_layer1_invertible(m: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+def make_layer1_invertible(m: nn.RNNBase) -> Callable[[torch.Tensor], torch.Tensor]:
     """Give layer 1 of `m` the weights of `INVERTIBLE` and return the function that maps its
     time-major outputs back to the sequence it read."""
     block, blocks, invert = INVERTIBLE[kind_of(m)]
     if kind_of(m) is nn.RNN and m.nonlinearity != "tanh":
         raise ValueError("a relu nn.RNN's layer 1 cannot be inverted")
     H = m.hidden_size
-    assert m.weight_ih_l1.shape[0] == blocks * H
+    assert m.get_parameter("weight_ih_l1").shape[0] == blocks * H
     with torch.no_grad():
         for name in ("weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"):
             if hasattr(m, name):
                 getattr(m, name).zero_()
-        m.weight_ih_l1[block * H:(block + 1) * H] = torch.eye(H, dtype=m.weight_ih_l1.dtype)
+        weight = m.get_parameter("weight_ih_l1")
+        weight[block * H:(block + 1) * H] = torch.eye(H, dtype=weight.dtype)
     return invert
 
 

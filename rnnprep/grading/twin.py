@@ -70,7 +70,7 @@ class Twin:
 
     def variant(self, *args: Any, **changes: Any) -> Twin:
         """The same twin with other constructor arguments or dtype (positional ones replace all)."""
-        options = {"dtype": self.dtype, "seed": self.seed, "twin_kwargs": self.twin_kwargs,
+        options: dict[str, Any] = {"dtype": self.dtype, "seed": self.seed, "twin_kwargs": self.twin_kwargs,
                    "shape_hint": self.shape_hint, "crash_hint": self.crash_hint}
         for key in list(changes):
             if key in options:
@@ -145,7 +145,9 @@ class Twin:
         """The failure for an output whose shape differs from the twin's (with `shape_hint`), or None."""
         if isinstance(value, torch.Tensor) and tuple(value.shape) == tuple(expected.shape):
             return None
-        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+        if not isinstance(value, torch.Tensor):
+            return CheckFailure(f"{name} has shape {type(value).__name__}; {self.label} gives {tuple(expected.shape)}")
+        shape = tuple(value.shape)
         hint = self.shape_hint(self, name, shape, tuple(expected.shape), args) if self.shape_hint else ""
         return CheckFailure(f"{name} has shape {shape}; {self.label} gives {tuple(expected.shape)}{hint}")
 

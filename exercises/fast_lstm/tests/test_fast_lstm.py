@@ -23,7 +23,8 @@ from rnnprep.grading.authoring import (
 
 T, B, I, H = 5, 3, 4, 6
 HERE = Path(__file__).resolve().parent
-MISTAKES = blocks_read_as("ifgo", "the values match torch with the gate blocks read as {order}; PyTorch packs i, f, g, o")
+MISTAKES = blocks_read_as("ifgo", "the values match torch with the gate blocks read as {order}; "
+                          "PyTorch packs i, f, g, o")
 
 
 def _load(path: Path, name: str):
@@ -52,7 +53,8 @@ def test_shapes(submission):
     twin.assert_shapes(twin.construct(submission), [(randn(T, B, I, seed=1),)])
 
 
-@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state, at batch 3, 1 and 40")
+@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state, "
+                "at batch 3, 1 and 40")
 def test_parity(submission):
     twin = lstm()
     remote = twin.build(submission)
@@ -64,7 +66,8 @@ def test_parity(submission):
 
 @check("gradient", "gradients w.r.t. input, h0, c0 and every parameter equal nn.LSTM's")
 def test_gradients(submission):
-    assert_layer_gradients(lstm(), submission, (randn(T, B, I, seed=5), (randn(1, B, H, seed=6), randn(1, B, H, seed=7))))
+    state = (randn(1, B, H, seed=6), randn(1, B, H, seed=7))
+    assert_layer_gradients(lstm(), submission, (randn(T, B, I, seed=5), state))
 
 
 @check("speed", "a training step is within the device's bar of nn.LSTM and the hidden reference")

@@ -45,7 +45,8 @@ def shape_hint(twin, name, got, want, args):
     hint = ", (B, T, H)" if bf else ", (T, B, H) with batch_first=False"
     steps = x.shape[1 if bf else 0]
     if int(lengths.max()) < steps and len(got) == 3 and got[1 if bf else 0] == int(lengths.max()):
-        hint += "; keep all T steps of the input even when every sequence is shorter (like pad_packed_sequence(..., total_length=T))"
+        hint += ("; keep all T steps of the input even when every sequence is shorter "
+                 "(like pad_packed_sequence(..., total_length=T))")
     return hint
 
 
@@ -163,8 +164,8 @@ def test_gradients(submission):
             run.assert_attached()
             got = run.got["grad input"]
             if isinstance(got, torch.Tensor) and got.shape == args[0].shape:
-                assert_zero_padding(got, args[1], batch_first, "grad input", "since padding must not influence "
-                                    "any result (the packed nn.LSTM never sees it): mask the state updates and the output")
+                assert_zero_padding(got, args[1], batch_first, "grad input", "since padding must not influence any "
+                                    "result (the packed nn.LSTM never sees it): mask the state updates and the output")
             run.assert_gradients()
 
 

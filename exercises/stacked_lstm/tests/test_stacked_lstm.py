@@ -134,7 +134,8 @@ def test_dropout_between_layers(submission):
         assert_dropout_between_layers(twin, submission, layer_inputs(twin, 65, steps=T, batch=B), MISTAKES)
 
 
-@check("parity", "training mode: what reaches layer 1 is layer 0's output, zeroed with probability p or scaled by 1/(1-p)")
+@check("parity", "training mode: what reaches layer 1 is layer 0's output, zeroed with probability p or "
+                "scaled by 1/(1-p)")
 def test_dropout_scaling(submission):
     for batch_first, seed in ((False, 67), (True, 69)):
         twin = lstm(2, dropout=0.3, batch_first=batch_first)
