@@ -5,7 +5,9 @@ terse answers should cover every key point, the others none. Per deck and answer
 of key points credited (for right answers: the share missed), how many bad answers got full coverage,
 and the share of key points in wrong answers that the judge flagged as contradicted.
 
-    python bench/judge_accuracy.py [FOLDER ...]   (default: bench/judge_answers/dev, .../unseen, .../heldout and .../fresh)
+    python bench/judge_accuracy.py [FOLDER ...]
+
+(default: bench/judge_answers/dev, .../unseen, .../heldout and .../fresh)
 
 Targets: wrong and negated <= 15% credited and no wrong answer fully covered; correct <= 10% missed,
 terse <= 20% missed.

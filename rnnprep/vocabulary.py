@@ -108,8 +108,22 @@ FORBIDDEN: dict[str, ForbiddenOp] = {
         higher_order=("flex_attention",)),
     "nn.MultiheadAttention": ForbiddenOp(
         ("_native_multi_head_attention",),
-        ("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
+        ("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward",
+         "torch.ao.nn.quantizable.MultiheadAttention", "torch.ao.nn.quantizable.MultiheadAttention._forward_impl"),
         ("MultiheadAttention", "multi_head_attention_forward"), "split the heads and attend yourself"),
+    "F.multi_head_attention_forward": ForbiddenOp(
+        ("_native_multi_head_attention",),
+        ("torch.nn.functional.multi_head_attention_forward",
+         "torch.ao.nn.quantizable.MultiheadAttention._forward_impl"),
+        ("multi_head_attention_forward",), "split the heads and attend yourself"),
+    "nn.TransformerEncoderLayer": ForbiddenOp(
+        ("_transformer_encoder_layer_fwd",),
+        ("torch.nn.TransformerEncoderLayer", "torch.nn.TransformerEncoderLayer._sa_block",
+         "torch.nn.TransformerEncoderLayer._ff_block"),
+        ("TransformerEncoderLayer",), "build it from your attention, nn.Linear, nn.LayerNorm and nn.Dropout"),
+    "nn.TransformerEncoder": ForbiddenOp(
+        ("_transformer_encoder_layer_fwd",), ("torch.nn.TransformerEncoder",), ("TransformerEncoder",),
+        "build the layer yourself"),
     "nn.utils.clip_grad_norm_": ForbiddenOp(
         (), ("torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_norm", "torch.nn.utils.get_total_norm",
              "torch.nn.utils.clip_grads_with_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_",

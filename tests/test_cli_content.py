@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import yaml
 
 from helpers import ROOT, rnnprep
+from rnnprep.store.db import Store
 
 
 def test_questions_json_lists_the_seed_questions_and_more(tmp_path):
@@ -98,3 +100,16 @@ questions:
     proc = rnnprep("--deck", str(deck), "questions", home=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "mine.yaml:" in proc.stderr and "difficulty" in proc.stderr
+
+
+def test_progress_counts_mastered_questions_by_the_quiz_rule(tmp_path):
+    """`rnnprep progress` counts mastery with rnnprep.quiz.mastery, as the app does: three weeks of stability."""
+    now = datetime.now(timezone.utc)
+    with Store.open(tmp_path) as store:
+        for qid, days in (("core-01", 30.0), ("core-02", 21.0), ("core-03", 3.0)):
+            card = json.dumps({"card_id": 1, "state": 2, "step": None, "stability": days, "difficulty": 5.0,
+                               "due": (now + timedelta(days=days)).isoformat(), "last_review": now.isoformat()})
+            store.save_review(qid, card, 3, now, now + timedelta(days=days), None, 0, 0)
+    summary = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
+    assert (summary["questions_seen"], summary["mastered"], summary["due_now"]) == (3, 2, 0)
+    assert "3/" in (text := rnnprep("progress", home=tmp_path).stdout) and "2 mastered" in text

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from rich.console import Console
 
 from rnnprep.cli import grade_cmd
-from rnnprep.grading.failures import failures
+from rnnprep.grading.failures import SAME, failures
 from rnnprep.grading.report import CheckResult, Report
 
 CAUSE = "the gate blocks are read as i, f, o, g; PyTorch packs the gates i, f, g, o"
@@ -132,3 +132,33 @@ def test_every_view_of_the_failures_shows_the_same_messages():
                 assert " ".join(message.split()) in flat, (name, message)
             repeated = CAUSE if rep.exercise == "lstm_cell" else WHY
             assert flat.count(repeated) == 1, (name, flat)
+
+
+LAYOUT = ("Per layer k: weight_ih_l{k} (3*hidden, in_k), weight_hh_l{k} (3*hidden, hidden), bias_ih_l{k} (3*hidden,), "
+          "gate blocks r, z, n along dim 0. in_0 = input_size and in_k = 2*hidden for k > 0: layer k reads the whole "
+          "output of layer k-1, [forward, backward], not only the forward half")
+
+
+def layout_report() -> Report:
+    checks = [CheckResult(f"p{n}", f"p{n}", "parity", f"layers check {n}", "failed",
+                          f"missing parameter(s) weight_ih_l1 ({3 * n + 3}, 6), bias_hh_l1 ({3 * n + 3},). {LAYOUT}")
+              for n in range(3)]
+    return Report("gru_layer", checks)
+
+
+def test_a_repeated_explanation_is_never_cut_inside_a_list():
+    """A shared hint full of commas and numbers is replaced in whole sentences or not at all, never in fragments."""
+    shown = [message for _, message in failures(layout_report())]
+    assert shown[0].endswith("not only the forward half")
+    for message in shown[1:]:
+        assert f"({SAME})," not in message and f"({SAME}) (" not in message, message
+        assert message.startswith("missing parameter(s) weight_ih_l1"), "each row's own evidence stays"
+
+
+def test_the_table_shows_brackets_in_messages_as_written():
+    """Messages are text, not Rich markup: "[forward, backward]" must survive a piped (non-terminal) table."""
+    from rnnprep.cli.render import report_table
+
+    out = io.StringIO()
+    Console(file=out, width=400, force_terminal=False).print(report_table(layout_report()))
+    assert "[forward, backward]" in out.getvalue()

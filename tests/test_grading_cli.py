@@ -14,7 +14,7 @@ from rnnprep.grading.validate import validate_exercise
 
 SLUGS = sorted(e.name for e in (ROOT / "exercises").iterdir() if (e / "exercise.yaml").is_file())
 TORCH_TWINS = {"rnn_cell", "lstm_cell", "gru_cell", "stacked_lstm", "bidirectional_lstm", "packed_lstm", "fast_lstm",
-               "clip_grad_norm", "attention"}
+               "clip_grad_norm", "attention", "multihead_attention", "transformer_encoder_layer"}
 """Exercises that mirror a torch.nn component, so validate grades an oracle that delegates to it."""
 
 

@@ -102,3 +102,21 @@ def test_a_file_that_fails_the_import_check_scores_0_and_the_verdict_says_why_in
     partial = Report("attention", [check("passed", category="import"), check("failed", weight=0.5, category="api"),
                                    check("passed", weight=2.0, category="rules"), check("failed")])
     assert partial.score == round(3.0 / 4.5, 4), "a file that defines some of the names keeps what it passes"
+
+
+def test_the_readme_counts_what_ships():
+    """The README's opening counts (questions, decks, hard questions, exercises) are the shipped library's."""
+    import re
+
+    from rnnprep.content.loader import load_library
+
+    lib = load_library([])
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    questions = [q for d in lib.decks for q in d.questions]
+    said = re.search(r"(\d+) questions in (\w+) decks", text)
+    assert said, "the README no longer says how many questions ship"
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+    assert int(said.group(1)) == len(questions)
+    assert words.get(said.group(2), said.group(2)) in (len(lib.decks), str(len(lib.decks)))
+    assert int(re.search(r"\((\d+) hard ones", text).group(1)) == sum(q.difficulty == "hard" for q in questions)
+    assert int(re.search(r"(\d+) PyTorch exercises", text).group(1)) == len(lib.exercises)

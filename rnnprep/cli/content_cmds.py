@@ -15,6 +15,7 @@ from rnnprep.attempts import exercise_progress
 from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
+from rnnprep.quiz.mastery import count_mastered
 from rnnprep.store.errors import StoreError
 
 
@@ -139,6 +140,7 @@ def progress(args) -> int:
     lib = library(args)
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
+    mastered = count_mastered(store.cards().values())
     attempts = store.attempts()
     gave_up = store.gave_up()
     standing = {e.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == e.slug],
@@ -150,7 +152,7 @@ def progress(args) -> int:
         print(json.dumps({
             "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
-            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
+            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": mastered,
             "exercises": {slug: {**p.to_json(), "hints_used": hints[slug][0]} for slug, p in standing.items()},
         }, indent=1))
         return 0
@@ -163,7 +165,7 @@ def progress(args) -> int:
                   + (" (not chosen yet: the first `rnnprep start` makes it yours)" if source == "not chosen yet" else
                      f" (from ${source})" if source.startswith("RNNPREP") else ""))
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
-                  f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
+                  f"{mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
     for col in ("exercise", "status", "best score", "attempts", "hints"):
         table.add_column(col)

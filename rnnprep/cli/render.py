@@ -39,10 +39,11 @@ def report_table(report: Report) -> Table:
         table.add_column("message", ratio=4)
     shown = {check.id: message for check, message in failures(report)}
     for c in report.checks:
-        row: list[str | Text] = [c.title, c.category, status_text(c.status)]
+        # Text, not str: a plain string cell is read as Rich markup, and "[forward, backward]" would vanish.
+        row: list[str | Text] = [Text(c.title), c.category, status_text(c.status)]
         if with_messages:
             message = shown.get(c.id, c.message or "")
-            row.append(Text(message, style="dim") if message == SAME else message)
+            row.append(Text(message, style="dim" if message == SAME else ""))
         table.add_row(*row)
     return table
 

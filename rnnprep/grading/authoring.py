@@ -15,6 +15,7 @@ from rnnprep.grading.closeness import (
     first_match,
     tolerance_for,
 )
+from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
     assert_dropout_eval,
@@ -43,6 +44,7 @@ from rnnprep.grading.layers import (
 from rnnprep.grading.mistakes import (
     Mistake,
     blocks_read_as,
+    complemented,
     constructed_with,
     formula,
     inputs_changed,
@@ -80,6 +82,7 @@ __all__ = [
     "Run",
     "SpeedSizes",
     "Tolerance",
+    "ToyLM",
     "Twin",
     "assert_attached",
     "assert_close",
@@ -99,6 +102,7 @@ __all__ = [
     "case",
     "check",
     "close",
+    "complemented",
     "constructed_with",
     "describe",
     "describe_inputs",

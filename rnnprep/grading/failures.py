@@ -16,11 +16,14 @@ first appearance it reads "same cause as above":
 
 from __future__ import annotations
 
+import re
+
 from rnnprep.grading.report import CheckResult, Report
 from rnnprep.vocabulary import PROBLEMS
 
 CAUSE = ". Likely cause: "
 SAME = "same cause as above"
+OPENS_CLAUSE = re.compile(r"\s+(?:as|because|since|so|which|while|whereas|but|though|although)\b")
 MIN_REPEAT = 40
 """Shorter repeats (a "Likely cause" label, "differs from torch.nn") are kept: saying them twice costs little."""
 
@@ -87,8 +90,10 @@ def _measures(clause: str) -> bool:
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each clause: text between ". ", ", ", "; " or ": " outside brackets, so a
-    bracketed shape or index ("(at [1, 2]: got ...)") and "e.g." never split."""
+    """(start, end) of each clause: text between ". ", "; " or ": " outside brackets, so a bracketed
+    shape or index ("(at [1, 2]: got ...)") and "e.g." never split. A comma ends a clause only before
+    a word that opens one ("as", "because", ...): a list of parameter shapes cut at its commas would
+    read as fragments once a part of it is replaced."""
     spans = []
     depth = start = 0
     i = 0
@@ -98,7 +103,8 @@ def clauses(text: str) -> list[tuple[int, int]]:
             depth += 1
         elif ch in ")]}":
             depth = max(depth - 1, 0)
-        elif (depth == 0 and ch in ".,;:" and text[i + 1:i + 2].isspace()
+        elif (depth == 0 and (ch in ".;:" or (ch == "," and OPENS_CLAUSE.match(text, i + 1)))
+              and text[i + 1:i + 2].isspace()
               and text[max(i - 3, 0):i + 1] not in ("e.g.", "i.e.") and text[i - 1:i] != "."):
             spans.append((start, i))
             i += 1

@@ -179,6 +179,7 @@ def test_dropout_eval_and_top_layer(submission):
 def test_dropout_between_layers(submission):
     twin = gru(2, dropout=0.5)
     args = case(twin, 65)
+    gru(2).assert_parity(submission, *args, mistakes=MISTAKES)   # the core math first, so dropout is not blamed
     (got, again), want = in_mode(submission, twin, args, True, calls=2)
     if not close(got["h_n"][0], want["h_n"][0]):
         raise CheckFailure("in training mode layer 0's h_n changed: dropout acts on layer 0's output sequence on "
@@ -201,6 +202,9 @@ def test_dropout_scaling(submission):
             getattr(twin.module, name).zero_()
         twin.module.weight_ih_l1[2 * H:] = torch.eye(H, dtype=twin.dtype)
     x = case(twin, 67, state=False)[0]
+    plain = gru(2)
+    plain.module.load_state_dict(twin.module.state_dict())
+    plain.assert_parity(submission, x, mistakes=MISTAKES)   # the same weights without dropout must match first
     (got,), _ = in_mode(submission, twin, (x,), True)
     layer0 = gru(1).module
     layer0.load_state_dict({k: v for k, v in twin.module.state_dict().items() if k.endswith("l0")})
