@@ -19,6 +19,7 @@ from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
     assert_dropout_eval,
+    assert_dropout_gradients,
     assert_dropout_one_layer,
     assert_dropout_scaling,
     assert_layer_gradients,
@@ -88,6 +89,7 @@ __all__ = [
     "assert_close",
     "assert_dropout_between_layers",
     "assert_dropout_eval",
+    "assert_dropout_gradients",
     "assert_dropout_one_layer",
     "assert_dropout_scaling",
     "assert_layer_gradients",

@@ -573,3 +573,18 @@ def _assert_inverted_dropout(d: torch.Tensor, y0: torch.Tensor, p: float, label:
                        f"zeroed or scaled by 1/(1-p) = {1 / (1 - p):.3g} (largest mismatch "
                        f"{torch.minimum(d.abs(), (d - y0 / (1 - p)).abs()).max().item():.3g}); apply "
                        "nn.functional.dropout(out, p, training=self.training) to layer k's output sequence only")
+
+
+def assert_dropout_gradients(twin: Twin, submission, args: tuple) -> None:
+    """Training mode with dropout > 0: gradients still reach the input and layer 0's weights, which
+    they can only do through the dropped sequence (values differ with every mask, presence does not)."""
+    remote = twin.build(submission)
+    remote.train(True)
+    with case(_mode_label(twin, args, "training")):
+        run = twin.run(remote, *args)
+        for name in (twin.grad_names(args)[0], "grad weight_ih_l0"):
+            grad = run.got.get(name)
+            if grad is None or not bool((grad != 0).any()):
+                raise CheckFailure(f"{name} is {'missing' if grad is None else 'zero'}: in training mode the sequence "
+                                   "passed from layer 0 to layer 1 must stay in the autograd graph (don't detach it "
+                                   "or build it from .data); gradients reach layer 0 and the input only through it")

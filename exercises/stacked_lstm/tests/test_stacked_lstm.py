@@ -6,6 +6,7 @@ from torch import nn
 from rnnprep.grading.authoring import (
     assert_dropout_between_layers,
     assert_dropout_eval,
+    assert_dropout_gradients,
     assert_dropout_one_layer,
     assert_dropout_scaling,
     assert_layer_gradients,
@@ -147,6 +148,13 @@ def test_dropout_scaling(submission):
 def test_gradients(submission):
     for twin in (lstm(2), lstm(3, batch_first=True)):
         assert_layer_gradients(twin, submission, layer_inputs(twin, 71, steps=T, batch=B))
+
+
+@check("gradient", "training mode with dropout: gradients still reach the input and layer 0 through the dropped "
+                  "sequence")
+def test_gradients_through_dropout(submission):
+    twin = lstm(2, dropout=0.5)
+    assert_dropout_gradients(twin, submission, layer_inputs(twin, 73, steps=T, batch=B))
 
 
 @check("gradient", "gradients through an unbatched input and a zero initial state")
