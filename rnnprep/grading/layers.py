@@ -576,15 +576,24 @@ def _assert_inverted_dropout(d: torch.Tensor, y0: torch.Tensor, p: float, label:
 
 
 def assert_dropout_gradients(twin: Twin, submission, args: tuple) -> None:
-    """Training mode with dropout > 0: gradients still reach the input and layer 0's weights, which
-    they can only do through the dropped sequence (values differ with every mask, presence does not)."""
+    """Training mode with dropout > 0 and an upstream gradient on the output only: gradients still
+    reach the input and layer 0's weights, which they then can only do through the dropped
+    sequence (the values differ with every mask, their presence does not)."""
     remote = twin.build(submission)
     remote.train(True)
+    with torch.no_grad():
+        shaped = twin.module(*args)
+    upstream = (randn(*shaped[0].shape, dtype=shaped[0].dtype, seed=3), _map(shaped[1], torch.zeros_like))
+    paths = twin.grad_paths(args)
     with case(_mode_label(twin, args, "training")):
-        run = twin.run(remote, *args)
+        result = twin.call(remote, *args, grad_wrt=paths, grad_outputs=upstream)
+        grads = {**dict(zip(twin.grad_names(args), result.input_grads, strict=True)),
+                 **{f"grad {n}": g for n, g in result.param_grads.items()}}
         for name in (twin.grad_names(args)[0], "grad weight_ih_l0"):
-            grad = run.got.get(name)
+            grad = grads.get(name)
             if grad is None or not bool((grad != 0).any()):
-                raise CheckFailure(f"{name} is {'missing' if grad is None else 'zero'}: in training mode the sequence "
-                                   "passed from layer 0 to layer 1 must stay in the autograd graph (don't detach it "
-                                   "or build it from .data); gradients reach layer 0 and the input only through it")
+                state = "missing" if grad is None else "zero"
+                raise CheckFailure(f"with a gradient on the output only, {name} is {state}: in training mode the "
+                                   "sequence passed from layer 0 to layer 1 must stay in the autograd graph (don't "
+                                   "detach it or build it from .data); the output reaches layer 0 and the input only "
+                                   "through it")
