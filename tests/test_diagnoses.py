@@ -1,4 +1,5 @@
-"""Diagnosis helpers never raise, and every named variant the LSTM-shaped suites try can be computed.
+"""Diagnoses never raise, every mistake the layer suites name can be computed and is told apart from
+torch, and the layer-by-layer re-run behind the wiring mistakes is torch itself when wired right.
 
 A diagnosis that raises used to turn a plain parity failure into "internal error in the hidden
 suite" (fast_lstm's gate order "fico" did that to every mismatch but one). These run on the
@@ -9,13 +10,23 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
+from torch import nn
 
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.closeness import DIAGNOSIS_FAILED, assert_close
-from rnnprep.grading.lstm_layers import lstm_math, make_case, reference_lstm
+from rnnprep.grading.layers import (
+    layer_inputs,
+    layer_twin,
+    make_layer1_invertible,
+    parts,
+    reverse_skips,
+    rewired_run,
+)
+from rnnprep.grading.twin import Diagnosis
 
 EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
 
@@ -26,6 +37,11 @@ def _suite(slug: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _diagnosis(twin, args, mistakes) -> Diagnosis:
+    """The suite's diagnosis of one case (each mistake computed once), without a submission."""
+    return Diagnosis(SimpleNamespace(twin=twin, args=args, kwargs={}), list(mistakes))
 
 
 def test_a_raising_diagnosis_degrades_to_the_plain_message():
@@ -48,56 +64,95 @@ def test_a_working_diagnosis_is_named():
 def test_fast_lstm_recognises_every_gate_order():
     """Each of the 23 wrong orders is computable and is the one its own output is matched to."""
     suite = _suite("fast_lstm")
-    ref = suite.reference()
+    twin = suite.lstm()
     args = (torch.randn(4, 2, suite.I, dtype=torch.float64),)
-    for order in suite.ORDERS:
-        got = suite.permuted(ref, order)(*args)[0].detach()
-        twin = suite.permuted(ref, order)
-        w = ref.weight_ih_l0.detach()
-        blocks = dict(zip(order, w.chunk(4), strict=True))
-        assert torch.equal(twin.weight_ih_l0.detach(), torch.cat([blocks[k] for k in "ifgo"])), order
-        assert got.shape == (4, 2, suite.H)
+    assert len(suite.MISTAKES) == 23
+    diagnosis = _diagnosis(twin, args, suite.MISTAKES)
+    for mistake in suite.MISTAKES:
+        out = mistake.outputs(twin, args, {})
+        assert out["output"].shape == (4, 2, suite.H)
+        assert diagnosis.of("output")(out["output"]) == mistake.cause
 
 
-@pytest.mark.parametrize("layers,batch_first,state", [(1, False, True), (2, False, True), (2, True, False)])
-def test_bidirectional_variants_all_compute(layers, batch_first, state):
-    suite = _suite("bidirectional_lstm")
-    ref = reference_lstm(suite.I, suite.H, layers, bidirectional=True, batch_first=batch_first)
-    x, hx = make_case(ref, 5, steps=5, batch=3, state=state)
-    for index in range(3):
-        for message, kwargs in suite.variants(ref, hx, index).items():
-            assert lstm_math(ref, x, hx, **kwargs)[index].shape[-1] in (suite.H, 2 * suite.H), message
-            assert "matches the backward half of output is" not in message
+CASES = [(1, False, True, 3), (2, False, True, 3), (2, True, False, 3), (3, False, True, None), (2, True, True, 1)]
+
+
+@pytest.mark.parametrize("slug", ["stacked_lstm", "bidirectional_lstm"])
+@pytest.mark.parametrize("layers,batch_first,state,batch", CASES)
+def test_layer_mistakes_compute_and_name_themselves(slug, layers, batch_first, state, batch):
+    """Every mistake gives outputs shaped like torch's (or says it does not apply; or, batch_first
+    ignored, has the time and batch sizes swapped); one that differs from torch is diagnosed as
+    itself or as an earlier mistake giving the same values."""
+    suite = _suite(slug)
+    twin = suite.lstm(layers, batch_first=batch_first)
+    args = layer_inputs(twin, 7, steps=5, batch=batch, state=state)
+    want = twin.outputs_of(twin.module, args, {})
+    diagnosis = _diagnosis(twin, args, suite.MISTAKES)
+    for k, mistake in enumerate(suite.MISTAKES):
+        try:
+            got = mistake.outputs(twin, args, {})
+        except ValueError:
+            continue                          # does not apply to this twin (no pair state, one direction)
+        except RuntimeError:      # torch refuses: layer k reading x of another width, states of another batch
+            assert "reads the LSTM's input x" in mistake.cause or "batch_first" in mistake.cause, mistake.cause
+            continue
+        for name, value in got.items():
+            if value.shape != want[name].shape:
+                assert "batch_first" in mistake.cause, (mistake.cause, name)   # (B, T) read as (T, B)
+                continue
+            if not torch.allclose(value, want[name]):
+                cause = diagnosis.of(name)(value)
+                first = next(j for j, m in enumerate(suite.MISTAKES) if m.cause_for(name) == cause)
+                assert first <= k, (mistake.cause, name, cause)
 
 
 def test_a_skipped_reverse_step_is_told_apart_from_torch():
-    ref = reference_lstm(3, 4, 1, bidirectional=True)
-    x, hx = make_case(ref, 9, steps=5, batch=2)
-    right = lstm_math(ref, x, hx)[0]
-    for skip in ("first", "last"):
-        assert not torch.allclose(lstm_math(ref, x, hx, reverse_skip=skip)[0], right)
+    twin = layer_twin(nn.LSTM, 3, 4, build="LSTM", bidirectional=True)
+    args = layer_inputs(twin, 9, steps=5, batch=2)
+    right = twin.outputs_of(twin.module, args, {})["output"]
+    for step in ("first", "last"):
+        assert not torch.allclose(reverse_skips(step, "").outputs(twin, args, {})["output"], right)
 
 
-@pytest.mark.parametrize("layers,batch_first,state", [(1, False, True), (3, False, True), (2, True, False)])
-def test_stacked_variants_all_compute(layers, batch_first, state):
-    suite = _suite("stacked_lstm")
-    ref = reference_lstm(suite.I, suite.H, layers, batch_first=batch_first)
-    x, hx = make_case(ref, 7, steps=5, batch=3, state=state)
-    for index in range(3):
-        for message, kwargs in suite.variants(ref, hx, index).items():
-            try:
-                assert lstm_math(ref, x, hx, **kwargs)[index].dim() >= 2, message
-            except RuntimeError:
-                # only where input_size != hidden_size; first_match skips it
-                assert kwargs == {"feed": "input"}, message
+@pytest.mark.parametrize("kind", [nn.LSTM, nn.GRU, nn.RNN])
+@pytest.mark.parametrize("layers,bidirectional,batch_first,batch,state",
+                         [(1, False, False, 3, True), (3, True, False, 3, True), (2, True, True, 2, False),
+                          (2, False, True, None, True), (2, True, False, None, False)])
+def test_the_rewired_run_is_torch_when_wired_right(kind, layers, bidirectional, batch_first, batch, state):
+    """The base the wiring mistakes change: one-layer torch modules run one (layer, direction) at a time."""
+    twin = layer_twin(kind, 3, 4, build="X", num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
+    args = layer_inputs(twin, 5, steps=4, batch=batch, state=state)
+    with torch.no_grad():
+        out, state_n = twin.module(*args)
+        again, state_again = rewired_run(twin.module, *args)
+    assert torch.allclose(out, again, atol=1e-12)
+    for a, b in zip(state_n if isinstance(state_n, tuple) else (state_n,),
+                    state_again if isinstance(state_again, tuple) else (state_again,), strict=True):
+        assert torch.allclose(a, b, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", [nn.LSTM, nn.GRU, nn.RNN])
+def test_layer1_inverts_back_to_what_it_read(kind):
+    """The dropout-scaling check reads the dropped sequence back through layer 1: without dropout
+    that must give layer 0's output exactly."""
+    module = kind(3, 4, 2).double()
+    invert = make_layer1_invertible(module)
+    x = torch.randn(6, 2, 3, dtype=torch.float64)
+    with torch.no_grad():
+        below = parts(module)[0][0](x)[0]
+        top = module(x)[0]
+    assert torch.allclose(invert(top), below, atol=1e-8)
 
 
 @pytest.mark.parametrize("batch_first", [True, False])
 def test_packed_diagnosis_never_raises(batch_first):
     suite = _suite("packed_lstm")
-    ref = suite.reference(batch_first=batch_first)
-    x, lengths, hx = suite.case(3, [3, 6, 1, 5], batch_first=batch_first)
-    x_bf = x if batch_first else x.transpose(0, 1)
-    for index in range(3):
-        diagnose = suite.diagnose(ref, x_bf, lengths, hx[0][0], hx[1][0], index)
-        assert diagnose(torch.zeros(1, dtype=torch.float64)) is None
+    twin = suite.lstm(batch_first)
+    args = suite.inputs(3, [3, 6, 1, 5], batch_first=batch_first)
+    diagnosis = _diagnosis(twin, args, suite.MISTAKES)
+    for name in ("output", "h_n", "c_n"):
+        assert diagnosis.of(name)(torch.zeros(1, dtype=torch.float64)) is None
+    for mistake in suite.MISTAKES:
+        got = mistake.outputs(twin, args, {})
+        assert got and all(not torch.equal(v, twin.outputs_of(twin.module, args, {})[n]) for n, v in got.items()
+                           if n != "output"), mistake.cause

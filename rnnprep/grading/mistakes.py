@@ -27,7 +27,11 @@ from rnnprep.grading.twin import Twin, flatten
 
 @dataclass(frozen=True)
 class Mistake:
-    """`cause` is the "Likely cause" text; `compute` gives the mistaken outputs, by name."""
+    """`cause` is the "Likely cause" text; `compute` gives the mistaken outputs, by name.
+
+    A literal "{name}" in `cause` becomes the output it explains ("c_n matches ..."), so one
+    mistake can word its cause for each output it reproduces.
+    """
 
     cause: str
     compute: Callable[[Twin, tuple, dict], dict[str, Any]]
@@ -35,6 +39,16 @@ class Mistake:
     def outputs(self, twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
         with torch.no_grad():
             return self.compute(twin, args, kwargs)
+
+    def cause_for(self, name: str) -> str:
+        return self.cause.replace("{name}", name)
+
+    def only(self, *names: str) -> Mistake:
+        """The same mistake, offered as the cause of the named outputs only (the others never match
+        it): for a cause worded for one output, or a transform that is right for the rest by accident."""
+        compute = self.compute
+        return Mistake(self.cause, lambda twin, args, kwargs: {n: v for n, v in compute(twin, args, kwargs).items()
+                                                                if n in names})
 
 
 def _run(twin: Twin, module: nn.Module, args: tuple, kwargs: dict) -> dict[str, Any]:

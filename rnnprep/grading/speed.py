@@ -13,12 +13,16 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.threads import torch_threads
 from rnnprep.grading.training_step import run_steps
+
+if TYPE_CHECKING:
+    from rnnprep.grading.twin import Twin
 
 
 @dataclass(frozen=True)
@@ -186,3 +190,15 @@ def informational(remote, remote_args: tuple, twin: torch.nn.Module, twin_args: 
                      sizes=sizes, steps=steps, trials=trials, threads=1)
     assert_same_training(result)
     return f"informational, not graded: {summary(result)}"
+
+
+def informational_twin(twin: Twin, submission, device: str, *args, sizes: SpeedSizes) -> str:
+    """`informational` for a submission mirroring `twin`: the learner's class built with the twin's
+    arguments on `device`, holding the twin's weights, both trained on `args` (moved to `device`
+    where they are floating point; a lengths tensor stays on the CPU, as packing wants it)."""
+    require_device(device)
+    module = twin.module.to(device)
+    remote = submission.build(twin.build_name, *twin.args, device=device, **twin.kwargs)
+    remote.load_state_dict({k: v.cpu() for k, v in module.state_dict().items()})
+    on_device = tuple(a.to(device) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args)
+    return informational(remote, args, module, on_device, device=device, sizes=sizes)

@@ -36,21 +36,29 @@ from rnnprep.grading.recurrent import (
 Names = str | Sequence[Any]
 """A name per tensor, nested like the values: "h'" , ("h'", "c'"), ("output", ("h_n", "c_n"))."""
 
+ShapeHint = Callable[["Twin", str, tuple, tuple, tuple], str]
+"""(twin, output name, shape got, shape wanted, the call's args) -> extra advice, or ""."""
+CrashHint = Callable[["Twin", tuple, str], str]
+"""(twin, the call's args, the crash message) -> extra advice, or ""."""
+
 
 class Twin:
     """The torch.nn module a submission mirrors, with the names of its inputs and outputs.
 
     `build` is the class name the exercise asks for; `args` and `kwargs` go to both constructors
     (`twin_kwargs` only to torch's, for arguments the exercise leaves out). `layout` is the hint
-    shown when parameter names or shapes differ.
+    shown when parameter names or shapes differ. `shape_hint` and `crash_hint` add advice to a
+    wrong output shape and to a crash of the learner's forward (a layer's usual layout mistakes).
     """
 
     def __init__(self, cls: type[nn.Module], *args: Any, build: str, inputs: Sequence[Names],
                  outputs: Names, layout: str = "", dtype: torch.dtype = torch.float64, seed: int = 1,
-                 twin_kwargs: dict | None = None, **kwargs: Any):
+                 twin_kwargs: dict | None = None, shape_hint: ShapeHint | None = None,
+                 crash_hint: CrashHint | None = None, **kwargs: Any):
         self.cls, self.args, self.kwargs = cls, args, kwargs
         self.build_name, self.inputs, self.outputs, self.layout = build, tuple(inputs), outputs, layout
         self.dtype, self.seed, self.twin_kwargs = dtype, seed, dict(twin_kwargs or {})
+        self.shape_hint, self.crash_hint = shape_hint, crash_hint
         torch.manual_seed(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. nn.LSTM's warning about dropout with one layer
@@ -68,7 +76,8 @@ class Twin:
 
     def variant(self, *args: Any, **changes: Any) -> Twin:
         """The same twin with other constructor arguments or dtype (positional ones replace all)."""
-        options = {"dtype": self.dtype, "seed": self.seed, "twin_kwargs": self.twin_kwargs}
+        options: dict[str, Any] = {"dtype": self.dtype, "seed": self.seed, "twin_kwargs": self.twin_kwargs,
+                   "shape_hint": self.shape_hint, "crash_hint": self.crash_hint}
         for key in list(changes):
             if key in options:
                 options[key] = changes.pop(key)
@@ -115,7 +124,7 @@ class Twin:
         with torch.no_grad():
             shape_of = self.module(*args, **kwargs)
         upstream = _upstream(shape_of, seed) if grad else None
-        result = remote(*args, grad_wrt=paths, grad_outputs=upstream, **kwargs)
+        result = self.call(remote, *args, grad_wrt=paths, grad_outputs=upstream, **kwargs)
         out, input_grads, param_grads = reference_call(self.module, args, paths, upstream, kwargs)
         want = flatten(out, self.outputs, label=self.label)
         if grad:
@@ -123,6 +132,30 @@ class Twin:
             want.update(zip(names, input_grads))
             want.update({f"grad {n}": g for n, g in param_grads.items()})
         return Run(self, args, kwargs, result, want, grad)
+
+    def call(self, remote: Remote, *args: Any, **kwargs: Any) -> CallResult:
+        """remote(*args, **kwargs), a crash message extended by `crash_hint`."""
+        try:
+            return remote(*args, **kwargs)
+        except CheckFailure as exc:
+            extra = self.crash_hint(self, args, str(exc)) if self.crash_hint else ""
+            if not extra:
+                raise
+            raise CheckFailure(f"{exc}{extra}") from None
+
+    def outputs_from(self, remote: Remote, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The learner's outputs of one plain call (no gradients), by name."""
+        return flatten(self.call(remote, *args, **kwargs).output, self.outputs, label=self.label)
+
+    def shape_failure(self, name: str, value: Any, expected: torch.Tensor, args: tuple) -> CheckFailure | None:
+        """The failure for an output whose shape differs from the twin's (with `shape_hint`), or None."""
+        if isinstance(value, torch.Tensor) and tuple(value.shape) == tuple(expected.shape):
+            return None
+        if not isinstance(value, torch.Tensor):
+            return CheckFailure(f"{name} has shape {type(value).__name__}; {self.label} gives {tuple(expected.shape)}")
+        shape = tuple(value.shape)
+        hint = self.shape_hint(self, name, shape, tuple(expected.shape), args) if self.shape_hint else ""
+        return CheckFailure(f"{name} has shape {shape}; {self.label} gives {tuple(expected.shape)}{hint}")
 
     def grad_paths(self, args: tuple) -> list[tuple[int, ...]]:
         """Where the floating-point tensors among the arguments are: each gets a gradient."""
@@ -156,16 +189,15 @@ class Twin:
         remote = self.build(target) if isinstance(target, Submission) else target
         for args in cases:
             want = self.outputs_of(self.module, args, {})
-            got = flatten(remote(*args).output, self.outputs, label=self.label)
+            got = self.outputs_from(remote, *args)
             for name, expected in want.items():
                 value = got[name]
                 if expected is None:
                     continue
                 _one_tensor(name, value, self.label)
-                if not isinstance(value, torch.Tensor) or tuple(value.shape) != tuple(expected.shape):
-                    shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
-                    raise CheckFailure(f"for {describe_inputs(args, self.inputs)}, {name} has shape {shape}; "
-                                       f"{self.label} gives {tuple(expected.shape)}")
+                failure = self.shape_failure(name, value, expected, args)
+                if failure:
+                    raise CheckFailure(f"for {describe_inputs(args, self.inputs)}, {failure}")
 
 
 @dataclass
@@ -194,6 +226,10 @@ class Run:
                     raise CheckFailure(f"{name} should be None here, as {self.twin.label} returns it")
                 continue
             _one_tensor(name, self.got[name], self.twin.label)
+            if self.twin.shape_hint:
+                failure = self.twin.shape_failure(name, self.got[name], self.want[name], self.args)
+                if failure:
+                    raise failure
             assert_close(self.got[name], self.want[name], name, diagnose=diagnose.of(name),
                          reference=self.twin.reference)
 
@@ -204,6 +240,14 @@ class Run:
         if not isinstance(actual, torch.Tensor) or actual.shape != self.want[name].shape:
             return None
         return safe_diagnosis(Diagnosis(self, list(mistakes)).of(name), actual)
+
+    def assert_shapes(self) -> None:
+        """Every output has the twin's shape (a gradient check's precondition, values aside)."""
+        for name in _leaf_names(self.twin.outputs):
+            if self.want[name] is not None:
+                failure = self.twin.shape_failure(name, self.got[name], self.want[name], self.args)
+                if failure:
+                    raise failure
 
     def assert_attached(self) -> None:
         names = [n for n in _leaf_names(self.twin.outputs) if self.want[n] is not None]
@@ -231,7 +275,7 @@ class Diagnosis:
                 outputs = self._outputs(k, mistake)
                 candidate = outputs.get(name) if outputs is not None else None
                 if isinstance(candidate, torch.Tensor) and close(actual, candidate, equal_nan=True):
-                    return mistake.cause
+                    return mistake.cause_for(name)
             return None
         return explain
 

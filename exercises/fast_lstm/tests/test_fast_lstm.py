@@ -2,36 +2,29 @@
 implementations timed in the same interleaved run."""
 
 import importlib.util
-import itertools
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.closeness import assert_close, first_match
-from rnnprep.grading.recurrent import (
-    assert_attached,
-    assert_pytorch_init,
-    assert_same_parameters,
-    assert_state_dict_round_trip,
-    randn,
-    reference_call,
-    seeded,
-)
-from rnnprep.grading.speed import (
+from rnnprep.grading.authoring import (
     LocalTrainer,
     SpeedSizes,
+    assert_layer_gradients,
     assert_same_training,
     assert_within,
+    blocks_read_as,
+    check,
+    layer_twin,
     measure,
+    randn,
     require_device,
 )
 
 T, B, I, H = 5, 3, 4, 6
-GATES = "ifgo"
-ORDERS = ["".join(p) for p in itertools.permutations(GATES) if "".join(p) != GATES]
 HERE = Path(__file__).resolve().parent
+MISTAKES = blocks_read_as("ifgo", "the values match torch with the gate blocks read as {order}; "
+                          "PyTorch packs i, f, g, o")
 
 
 def _load(path: Path, name: str):
@@ -41,88 +34,40 @@ def _load(path: Path, name: str):
     return module
 
 
-def reference(dtype=torch.float64):
-    return seeded(lambda: nn.LSTM(I, H), dtype=dtype)
-
-
-def permuted(ref, order):
-    """A copy of `ref` that computes what code reading the chunks as `order` (e.g. "gifo") computes."""
-    twin = seeded(lambda: nn.LSTM(I, H), dtype=next(ref.parameters()).dtype)
-    index = [order.index(k) for k in GATES]
-    with torch.no_grad():
-        for name, p in ref.named_parameters():
-            blocks = p.chunk(4, dim=0)
-            getattr(twin, name).copy_(torch.cat([blocks[i] for i in index], dim=0))
-    return twin
-
-
-def remote_like(submission, ref):
-    m = submission.build("FastLSTM", I, H, dtype="float64")
-    assert_same_parameters(m, ref, "Name and shape them like layer 0 of nn.LSTM (gate blocks i, f, g, o)")
-    m.load_state_dict(ref.state_dict())
-    return m
-
-
-def check_outputs(result, expected, ref, args):
-    out = result.output
-    if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], tuple) and len(out[1]) == 2):
-        raise CheckFailure("forward must return (output, (h_n, c_n)) like nn.LSTM")
-    variants = {f"the values match torch with the gate blocks read as {', '.join(order)}; PyTorch packs "
-                "i, f, g, o": (lambda o=order: permuted(ref, o)(*args)[0].detach())
-                for order in ORDERS}
-    assert_close(out[0], expected[0], "output", diagnose=lambda a: first_match(a, variants))
-    assert_close(out[1][0], expected[1][0], "h_n")
-    assert_close(out[1][1], expected[1][1], "c_n")
+def lstm(dtype=torch.float64):
+    return layer_twin(nn.LSTM, I, H, build="FastLSTM", inputs=("input", ("h0", "c0")), dtype=dtype,
+                      layout="Name and shape them like layer 0 of nn.LSTM (gate blocks i, f, g, o)")
 
 
 @check("api", "parameters are named and shaped like nn.LSTM's layer 0, and load both ways")
 def test_parameters(submission):
-    ref = reference(torch.float32)
-    m = submission.build("FastLSTM", I, H)
-    assert_same_parameters(m, ref, "Name and shape them like layer 0 of nn.LSTM (gate blocks i, f, g, o)")
-    assert_state_dict_round_trip(m, ref)
-    assert_pytorch_init(submission.build("FastLSTM", 16, 32, seed=5).state_dict(), 32, ref.state_dict())
+    twin = lstm(torch.float32)
+    twin.assert_parameters(submission)
+    twin.assert_state_dict_round_trip(submission)
+    twin.variant(16, 32).assert_recurrent_init(submission)
 
 
 @check("shape", "output (T, B, H) and states (1, B, H)")
 def test_shapes(submission):
-    m = submission.build("FastLSTM", I, H, dtype="float64")
-    out = m(randn(T, B, I, seed=1)).output
-    try:
-        shapes = (tuple(out[0].shape), tuple(out[1][0].shape), tuple(out[1][1].shape))
-    except (TypeError, IndexError, AttributeError):
-        raise CheckFailure("forward must return (output, (h_n, c_n)) like nn.LSTM") from None
-    if shapes != ((T, B, H), (1, B, H), (1, B, H)):
-        raise CheckFailure(f"shapes (output, h_n, c_n) are {shapes}; nn.LSTM gives {(T, B, H)}, {(1, B, H)}, "
-                           f"{(1, B, H)}")
+    twin = lstm()
+    twin.assert_shapes(twin.construct(submission), [(randn(T, B, I, seed=1),)])
 
 
-@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state, at batch 3, 1 and 40")
+@check("parity", "float64 outputs and final states equal nn.LSTM's, with and without an initial state, "
+                "at batch 3, 1 and 40")
 def test_parity(submission):
-    ref = reference()
-    m = remote_like(submission, ref)
+    twin = lstm()
+    remote = twin.build(submission)
     for k, b in enumerate((B, 1, 40)):
         x, h0, c0 = randn(T, b, I, seed=2 + k), randn(1, b, H, seed=3 + k), randn(1, b, H, seed=4 + k)
-        for args in ((x, (h0, c0)), (x,)):
-            result = m(*args)
-            expected, _, _ = reference_call(ref, args)
-            check_outputs(result, expected, ref, args)
+        twin.assert_parity(remote, x, (h0, c0), mistakes=MISTAKES)
+        twin.assert_parity(remote, x, mistakes=MISTAKES)
 
 
 @check("gradient", "gradients w.r.t. input, h0, c0 and every parameter equal nn.LSTM's")
 def test_gradients(submission):
-    ref = reference()
-    m = remote_like(submission, ref)
-    args = (randn(T, B, I, seed=5), (randn(1, B, H, seed=6), randn(1, B, H, seed=7)))
-    upstream = (randn(T, B, H, seed=8), (randn(1, B, H, seed=9), randn(1, B, H, seed=10)))
-    grad_wrt = [(0,), (1, 0), (1, 1)]
-    result = m(*args, grad_wrt=grad_wrt, grad_outputs=upstream)
-    _, input_grads, param_grads = reference_call(ref, args, grad_wrt, upstream)
-    assert_attached(result, ["output", "h_n", "c_n"])
-    for name, got, want in zip(("grad input", "grad h0", "grad c0"), result.input_grads, input_grads):
-        assert_close(got, want, name, gradient=True)
-    for name, want in param_grads.items():
-        assert_close(result.param_grads.get(name), want, f"grad {name}", gradient=True)
+    state = (randn(1, B, H, seed=6), randn(1, B, H, seed=7))
+    assert_layer_gradients(lstm(), submission, (randn(T, B, I, seed=5), state))
 
 
 @check("speed", "a training step is within the device's bar of nn.LSTM and the hidden reference")
