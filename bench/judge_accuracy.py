@@ -5,7 +5,9 @@ terse answers should cover every key point, the others none. Per deck and answer
 of key points credited (for right answers: the share missed), how many bad answers got full coverage,
 and the share of key points in wrong answers that the judge flagged as contradicted.
 
-    python bench/judge_accuracy.py [FOLDER ...]   (default: bench/judge_answers/dev, .../unseen and .../heldout)
+    python bench/judge_accuracy.py [FOLDER ...]
+
+(default: bench/judge_answers/dev, .../unseen, .../heldout and .../fresh)
 
 Targets: wrong and negated <= 15% credited and no wrong answer fully covered; correct <= 10% missed,
 terse <= 20% missed.
@@ -86,7 +88,7 @@ def report(folder: Path, library) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path,
-                        default=[HERE / "judge_answers" / d for d in ("dev", "unseen", "heldout")])
+                        default=[HERE / "judge_answers" / d for d in ("dev", "unseen", "heldout", "fresh")])
     args = parser.parse_args(argv)
     library = load_library()
     results = [report(folder, library) for folder in args.folders if folder.is_dir()]

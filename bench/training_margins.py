@@ -9,8 +9,9 @@ wrong model's maximum stays below it.
 The files are the project's own (references and tests/mistakes), so they run in this process;
 learner code never does.
 
-    python bench/training_margins.py                 # all three, seeds 0-4
+    python bench/training_margins.py                 # all of them, seeds 0-4
     python bench/training_margins.py seq2seq --seeds 0 1 2
+    python bench/training_margins.py attention_decoder --correct     # the correct variants too
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ WRONG = {
     "sentiment_rnn": ["bag_of_words.py"],
     "bidirectional_classifier": ["unidirectional.py", "backward_only.py"],
     "seq2seq": ["encoder_first_step.py", "no_encoder_state.py"],
+    "attention_decoder": ["no_attention.py", "context_not_fed.py"],
 }
 
 
@@ -65,8 +67,21 @@ def seq2seq_accuracy(cls, s, seed):
     return (pred == test.tgt[:, 1:]).double().mean().item()
 
 
+def attention_decoder_accuracy(cls, s, seed):
+    train = datasets.copying(s["train_size"], s["train_seed"], length=s["length"])
+    test = datasets.copying(s["test_size"], s["test_seed"], length=s["length"])
+    torch.manual_seed(seed)
+    m = cls(train.vocab_size, s["embed_dim"], s["hidden_size"], s["hidden_size"], s["attn_dim"])
+    result = training.train_attention_decoder(m, train.src, train.tgt, test.src, src_vocab=train.vocab_size,
+                                              embed_dim=s["embed_dim"], hidden_size=s["hidden_size"],
+                                              epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], seed=seed)
+    return (result["predictions"] == test.tgt[:, 1:]).double().mean().item()
+
+
 def accuracy(slug: str, path: Path, s: dict, seed: int) -> float:
     mod = module(path)
+    if slug == "attention_decoder":
+        return attention_decoder_accuracy(mod.AttentionDecoder, s, seed)
     if slug == "sentiment_rnn":
         return classifier_accuracy(mod.SentimentRNN, s, datasets.sentiment, datasets.SENTIMENT_VOCAB, 2, seed)
     if slug == "bidirectional_classifier":
@@ -78,6 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("slugs", nargs="*", default=list(WRONG))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--correct", action="store_true", help="train the tests/correct variants too")
     args = parser.parse_args()
     torch.set_num_threads(1)
     for slug in args.slugs:
@@ -85,6 +101,8 @@ def main() -> None:
         s = load_exercise(folder).settings["training"]
         print(f"{slug}: bar {s['bar']:.0%}, {s['epochs']} epochs, init seeds {args.seeds}")
         files = [folder / "reference.py"] + [folder / "tests" / "mistakes" / f for f in WRONG[slug]]
+        if args.correct:
+            files += sorted((folder / "tests" / "correct").glob("*.py"))
         for path in files:
             t0 = time.perf_counter()
             accs = [accuracy(slug, path, s, seed) for seed in args.seeds]

@@ -19,12 +19,15 @@ def extra_exercise_dirs() -> list[Path]:
     found = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
     config = home_path() / CONFIG_NAME
     if config.is_file():
+        from rnnprep.content.errors import raise_all
         from rnnprep.content.yamlfile import Fields, load_yaml
 
         data, lines = load_yaml(config)
         fields = Fields(config, lines, data)
         fields.reject_unknown({"exercises"})
-        for text in fields.strings("exercises", default=()):
+        folders = fields.attempt(lambda: fields.strings("exercises", default=()), ())
+        raise_all(fields.problems)
+        for text in folders:
             folder = Path(text).expanduser()
             found.append(folder if folder.is_absolute() else config.parent / folder)
     unique: list[Path] = []

@@ -6,6 +6,7 @@ that double-forked and called setsid included) is re-parented to this process by
 so it shows up here; survivors are killed after they are counted.
 """
 
+import contextlib
 import ctypes
 import json
 import os
@@ -51,10 +52,8 @@ def main() -> None:
     reap()
     survivors = children()
     for pid in survivors:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     sys.stdout.write(proc.stdout.decode(errors="replace").rstrip("\n") + "\n")
     print(json.dumps({"returncode": proc.returncode, "survivors": sorted(survivors.values())}))
 

@@ -41,6 +41,47 @@ def test_force_shows_it_and_counts_as_given_up(capsys):
     assert any("gru_cell" in line and "gave up" in line for line in capsys.readouterr().out.splitlines())
 
 
+def standing(capsys, slug: str) -> tuple[dict, str]:
+    """(the exercise's entry in `progress --json`, its row in the `progress` table)."""
+    import json
+
+    capsys.readouterr()
+    assert main(["progress", "--json"]) == 0
+    entry = json.loads(capsys.readouterr().out)["exercises"][slug]
+    assert main(["progress"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if f" {slug} " in line)
+    return entry, row
+
+
+def test_progress_json_gives_every_exercise_a_status_and_agrees_with_the_table(capsys):
+    entry, row = standing(capsys, "gru_cell")
+    assert entry == {"status": "new", "best_score": None, "passed": False, "attempts": 0, "gave_up": False,
+                     "hints_used": 0}
+    assert main(["solution", "gru_cell", "--force"]) == 0
+    entry, row = standing(capsys, "gru_cell")
+    assert entry == {"status": "gave up", "best_score": None, "passed": False, "attempts": 0, "gave_up": True,
+                     "hints_used": 0}
+    assert "gave up" in row and " - " in row
+    with Store.open() as store:
+        store.record_attempt("gru_cell", NOW, 0.4, False, "cpu", "h", "{}")
+    entry, row = standing(capsys, "gru_cell")
+    assert (entry["status"], entry["best_score"], entry["attempts"]) == ("gave up", 0.4, 1)
+    assert "gave up" in row and "40%" in row
+    passed("gru_cell")
+    entry, row = standing(capsys, "gru_cell")
+    assert entry == {"status": "passed", "best_score": 1.0, "passed": True, "attempts": 2, "gave_up": True,
+                     "hints_used": 0}
+    assert "passed" in row and "100%" in row
+
+
+def test_the_best_score_of_an_exercise_not_passed_is_its_highest():
+    from rnnprep.attempts import exercise_progress
+
+    assert exercise_progress([(0.2, False), (0.7, False), (0.5, False)], False).best_score == 0.7
+    assert exercise_progress([(0.9, False), (1.0, True)], False).status == "passed"
+    assert exercise_progress([(0.3, False)], False).status == "attempted"
+
+
 def seed() -> None:
     passed("rnn_cell")
     with Store.open() as store:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
-from helpers import rnnprep
+import yaml
+
+from helpers import ROOT, rnnprep
+from rnnprep.store.db import Store
 
 
 def test_questions_json_lists_the_seed_questions_and_more(tmp_path):
@@ -53,15 +57,21 @@ def test_hints_come_one_at_a_time_and_are_remembered(tmp_path):
 
 def test_progress_reflects_grades_and_hints(tmp_path):
     before = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
-    assert before["questions_seen"] == 0 and before["exercises"]["rnn_cell"] is None
-    starter = tmp_path / "s.py"
+    assert before["questions_seen"] == 0 and before["exercises"]["rnn_cell"]["status"] == "new"
+    assert {e["hints_used"] for e in before["exercises"].values()} == {0}
     rnnprep("start", "rnn_cell", "--dir", str(tmp_path), home=tmp_path)
     starter = tmp_path / "rnn_cell" / "rnn_cell.py"
     rnnprep("grade", "rnn_cell", str(starter), home=tmp_path)
+    for _ in range(2):
+        assert rnnprep("hint", "rnn_cell", home=tmp_path).returncode == 0
     after = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
     assert after["exercises"]["rnn_cell"]["passed"] is False
+    assert (after["exercises"]["rnn_cell"]["status"], after["exercises"]["rnn_cell"]["attempts"]) == ("attempted", 1)
     assert 0 < after["exercises"]["rnn_cell"]["best_score"] < 1
-    assert "rnn_cell" in rnnprep("progress", home=tmp_path).stdout
+    assert {slug: e["hints_used"] for slug, e in after["exercises"].items() if e["hints_used"]} == {"rnn_cell": 2}
+    shown = next(line for line in rnnprep("progress", home=tmp_path).stdout.splitlines() if "rnn_cell" in line)
+    hint_count = len(yaml.safe_load((ROOT / "exercises" / "rnn_cell" / "exercise.yaml").read_text())["hints"])
+    assert "attempted" in shown and f"2/{hint_count}" in shown, shown
 
 
 def test_user_deck_is_loaded_and_validated(tmp_path):
@@ -90,3 +100,16 @@ questions:
     proc = rnnprep("--deck", str(deck), "questions", home=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "mine.yaml:" in proc.stderr and "difficulty" in proc.stderr
+
+
+def test_progress_counts_mastered_questions_by_the_quiz_rule(tmp_path):
+    """`rnnprep progress` counts mastery with rnnprep.quiz.mastery, as the app does: three weeks of stability."""
+    now = datetime.now(timezone.utc)
+    with Store.open(tmp_path) as store:
+        for qid, days in (("core-01", 30.0), ("core-02", 21.0), ("core-03", 3.0)):
+            card = json.dumps({"card_id": 1, "state": 2, "step": None, "stability": days, "difficulty": 5.0,
+                               "due": (now + timedelta(days=days)).isoformat(), "last_review": now.isoformat()})
+            store.save_review(qid, card, 3, now, now + timedelta(days=days), None, 0, 0)
+    summary = json.loads(rnnprep("progress", "--json", home=tmp_path).stdout)
+    assert (summary["questions_seen"], summary["mastered"], summary["due_now"]) == (3, 2, 0)
+    assert "3/" in (text := rnnprep("progress", home=tmp_path).stdout) and "2 mastered" in text

@@ -38,7 +38,8 @@ questions:
           rejects: ["It holds only the current input.", "It holds no summary of past inputs."]
       - label: past inputs
         claims:
-          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)', '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
+          - ['\\b(past|earlier|previous)\\b (inputs|steps|tokens)',
+             '\\b(holds?|keeps?|carr\\w*|remember\\w*|summar\\w*)\\b']
         examples:
           covers: ["It keeps track of previous inputs: it carries them forward.", "A summary of past inputs is held."]
           rejects: ["Nothing about past inputs is kept.", "It throws earlier inputs away."]
@@ -343,3 +344,131 @@ def test_exercise_slug_must_match_folder(tmp_path):
     folder = exercise_folder(tmp_path, EXERCISE, name="other_cell")
     assert_points(exercise_error(folder), folder / "exercise.yaml", line_with(EXERCISE, "slug:"), "slug",
                   "slug 'tiny_cell' must equal the folder name 'other_cell'")
+
+
+BROKEN_DECK_A = DECK.replace("deck: mini", "deck: Mini Deck").replace(
+    "topics: [rnn]", "topics: [rnn, Big Topic]").replace(
+    "difficulty: easy", "difficulty: brutal").replace(
+    "'\\b(holds?|keeps?", "'\\b(holds?|(keeps?").replace(
+    "related_exercises: [rnn_cell]", "related_exercises: [rnn_cel]")
+"""Five faults, one per line, in five different fields of one question."""
+
+BROKEN_DECK_B = DECK.replace("deck: mini", "deck: other").replace("id: first-question", "id: second-question").replace(
+    '    answer: "A summary of the past inputs."\n',
+    '    answer: "A summary of the past inputs."\n    answer: "Twice."\n    hint: none\n').replace(
+    "kind: true_false", "kind: essay") + """\
+  - id: third-question
+    number: 2
+    topics: [rnn]
+    difficulty: easy
+    question: "Why?"
+    key_points: []
+"""
+"""Faults in two questions: a duplicate key, an unknown field, a bad item kind; a missing answer and no key points."""
+
+
+def test_every_fault_of_two_broken_decks_is_reported_in_one_run(tmp_path, known_exercises):
+    """An author fixing decks sees every problem at once, each on its own line naming file, line and field."""
+    a = write(tmp_path, "a.yaml", BROKEN_DECK_A)
+    b = write(tmp_path, "b.yaml", BROKEN_DECK_B)
+    with pytest.raises(ContentError) as info:
+        load_library([a, b], include_shipped=False, exercises=known_exercises)
+    lines = str(info.value).splitlines()
+    expected = [
+        (a, line_with(BROKEN_DECK_A, "deck:"), "deck", "deck id must be lowercase"),
+        (a, line_with(BROKEN_DECK_A, "topics:"), "questions[0].topics[1]", "'Big Topic' must be a lowercase tag"),
+        (a, line_with(BROKEN_DECK_A, "difficulty:"), "questions[0].difficulty", "easy, medium, hard"),
+        (a, line_with(BROKEN_DECK_A, "(keeps?"), "questions[0].key_points[1].claims[0][1]", "invalid regular"),
+        (a, line_with(BROKEN_DECK_A, "related_exercises:"), "questions[0].related_exercises[0]",
+         "unknown exercise 'rnn_cel'"),
+        (b, line_with(BROKEN_DECK_B, "answer: \"Twice"), "questions[0].answer", "duplicate key"),
+        (b, line_with(BROKEN_DECK_B, "hint:"), "questions[0].hint", "unknown field"),
+        (b, line_with(BROKEN_DECK_B, "kind: essay"), "questions[0].items[0].kind", "true_false, choice"),
+        (b, line_with(BROKEN_DECK_B, "- id: third"), "questions[1].answer", "missing required field"),
+        (b, line_with(BROKEN_DECK_B, "key_points: []"), "questions[1].key_points", "needs at least 2"),
+    ]
+    assert lines[0] == f"{len(expected)} problems:"
+    for (path, line, field, words), shown in zip(expected, lines[1:], strict=True):
+        assert shown.startswith(f"  {path}:{line}: {field}: ") and words in shown, (shown, field)
+
+
+def test_broken_exercises_and_decks_are_reported_together(tmp_path):
+    """One run of the library covers every exercise.yaml and every deck; a deck naming an exercise
+    that exists but is broken is not blamed for it."""
+    bad = exercise_folder(tmp_path / "extra", EXERCISE.replace("difficulty: easy", "difficulty: brutal")
+                          .replace("forbidden: [nn.RNNCell, nn.RNN]", "forbidden: [nn.Transformer]")
+                          .replace("time_limit_s: 60", "time_limit_s: 0"))
+    (bad / "reference.py").unlink()
+    deck = write(tmp_path, "deck.yaml", DECK.replace("deck: mini", "deck: core")
+                 .replace("related_exercises: [rnn_cell]", "related_exercises: [tiny_cell]"))
+    with pytest.raises(ContentError) as info:
+        load_library([deck], exercise_dirs=[tmp_path / "extra"])
+    message = str(info.value)
+    yaml_path = bad / "exercise.yaml"
+    for needle in (f"{yaml_path}:{line_with(EXERCISE, 'difficulty:')}: difficulty: ",
+                   f"{yaml_path}:{line_with(EXERCISE, 'forbidden:')}: forbidden[0]: unknown forbidden operation",
+                   f"{yaml_path}:{line_with(EXERCISE, 'time_limit_s:')}: time_limit_s: ",
+                   f"{bad / 'reference.py'}: missing file",
+                   f"{deck}:1: deck: deck id 'core' is also used by"):
+        assert needle in message, (needle, message)
+    assert message.startswith("5 problems:"), message
+    assert "tiny_cell" not in message.replace(str(bad), "")
+
+
+def test_the_cli_prints_the_whole_list_once(tmp_path, capsys):
+    from rnnprep.cli.main import main
+
+    a = write(tmp_path, "a.yaml", BROKEN_DECK_A)
+    b = write(tmp_path, "b.yaml", BROKEN_DECK_B)
+    assert main(["--deck", str(a), "--deck", str(b), "questions"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines[0] == "rnnprep: error: 10 problems:"
+    assert len(lines) == 11 and all(line.startswith(f"  {tmp_path}") for line in lines[1:])
+    assert "Traceback" not in captured.err
+
+
+def test_the_app_ends_at_start_up_with_the_whole_list(tmp_path, known_exercises):
+    """The app loads the library after its first paint; broken decks end it with every problem, which
+    `rnnprep` then prints once like any command."""
+    import asyncio
+
+    from rnnprep.tui.app import RnnprepApp
+
+    a = write(tmp_path, "a.yaml", BROKEN_DECK_A)
+    b = write(tmp_path, "b.yaml", BROKEN_DECK_B)
+    app = RnnprepApp(lambda: load_library([a, b], include_shipped=False, exercises=known_exercises))
+
+    async def start() -> None:
+        async with app.run_test() as pilot:
+            for _ in range(200):
+                if app.load_error is not None:
+                    break
+                await pilot.pause(0.05)
+
+    asyncio.run(start())
+    lines = str(app.load_error).splitlines()
+    assert lines[0] == "10 problems:" and len(lines) == 11
+    assert sum(str(a) in line for line in lines) == 5 and sum(str(b) in line for line in lines) == 5
+
+
+def test_a_bare_term_claim_is_flagged_unless_the_point_names_a_term(tmp_path, known_exercises):
+    """A one-regex claim that matches a single word is a keyword, not a claim: the validator says how to fix it,
+    and `term: true` (the question asks to name the thing) accepts it."""
+    bare = DECK.replace("""          - ['summar\\w*', '\\b(past|earlier|seen|history)\\b']""",
+                        """          - 'summar\\w*'""")
+    path = write(tmp_path, "bare.yaml", bare)
+    message = deck_error([path], known_exercises)
+    where = f"{path}:{line_with(bare, 'It holds a summary of the earlier')}: questions[0].key_points[0].examples.covers"
+    assert f"{where}[0]: a one-regex claim matches only a bare term" in message, message
+    assert f"{where}[1]: a one-regex claim matches only a bare term" in message, message
+    named = bare.replace("      - label: summary\n", "      - label: summary\n        term: true\n")
+    assert load_library([write(tmp_path, "named.yaml", named)], include_shipped=False, exercises=known_exercises)
+
+
+def test_term_must_be_a_boolean(tmp_path, known_exercises):
+    text = DECK.replace("      - label: summary\n", "      - label: summary\n        term: sometimes\n")
+    path = write(tmp_path, "term.yaml", text)
+    assert_points(deck_error([path], known_exercises), path, line_with(text, "term: sometimes"),
+                  "questions[0].key_points[0].term", "expected")

@@ -277,7 +277,8 @@ CORRECTED_ANSWERS = [
     ("attention-in-rnns", r"s_\{t-1\}.*\n?.*Luong|Luong[\s\S]*s_t", r"scores the current decoder state `s_t`"),
     ("what-is-an-lstm", r"Gers", None),
     ("gru-equations-pytorch", r"1406\.1078v1", r"the original formulation by Cho"),
-    ("teacher-forcing", r"[Pp]rofessor forcing[\s\S]*does not reduce exposure bias", r"beam search at inference also help"),
+    ("teacher-forcing", r"[Pp]rofessor forcing[\s\S]*does not reduce exposure bias",
+     r"beam search at inference also help"),
     ("vanishing-gradient-problem", r"necessary[\s\S]*not sufficient", None),
     ("bidirectional-rnn", r"2\.54", r"roughly twice the compute and\s+parameters"),
     ("bidirectional-rnn-structure", r"2\.54", r"Parameters and compute double compared"),
@@ -312,7 +313,8 @@ CORRECTED_EXERCISE_TEXTS = [
     ("tbptt/exercise.yaml", r"modified by an inplace operation", r"makes every step cost the whole history"),
     ("gru_cell/README.md", r"1406\.1078v1", r"The original paper writes"),
     ("fast_lstm/README.md", r"fuse nothing", r"CUDA graphs can fuse"),
-    ("clip_grad_norm/README.md", r"finite\s+gradient entries become 0", r"the gradients then become NaN, as with torch"),
+    ("clip_grad_norm/README.md", r"finite\s+gradient entries become 0",
+     r"the gradients then become NaN, as with torch"),
 ]
 
 

@@ -54,7 +54,7 @@ def test_fast_lstm_recognises_every_gate_order():
         got = suite.permuted(ref, order)(*args)[0].detach()
         twin = suite.permuted(ref, order)
         w = ref.weight_ih_l0.detach()
-        blocks = dict(zip(order, w.chunk(4)))
+        blocks = dict(zip(order, w.chunk(4), strict=True))
         assert torch.equal(twin.weight_ih_l0.detach(), torch.cat([blocks[k] for k in "ifgo"])), order
         assert got.shape == (4, 2, suite.H)
 
@@ -88,7 +88,8 @@ def test_stacked_variants_all_compute(layers, batch_first, state):
             try:
                 assert lstm_math(ref, x, hx, **kwargs)[index].dim() >= 2, message
             except RuntimeError:
-                assert kwargs == {"feed": "input"}, message  # only where input_size != hidden_size; first_match skips it
+                # only where input_size != hidden_size; first_match skips it
+                assert kwargs == {"feed": "input"}, message
 
 
 @pytest.mark.parametrize("batch_first", [True, False])

@@ -7,8 +7,8 @@ import json
 import sqlite3
 
 import pytest
-from helpers import ROOT, grade_json, rnnprep
 
+from helpers import ROOT, grade_json, rnnprep
 from rnnprep.content.loader import load_exercise
 from rnnprep.grading.validate import validate_exercise
 

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from rnnprep.grading.events import sign
 from rnnprep.grading.isolation import LAYERS
 from rnnprep.grading.runner import _Collector

@@ -225,3 +225,64 @@ def test_answer_command_names_an_unknown_question_in_one_line(tmp_path):
     proc = rnnprep_cli("answer", "lstm-component", stdin="x", home=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "did you mean lstm-components?" in proc.stderr
+
+
+REMEDY = KeyPoint("truncated BPTT and clipping as remedies", term=True,
+                  claims=((r"truncat\w* bptt|clip\w*",),))
+HARM = KeyPoint("exploding gradients wreck training", term=True,
+                claims=((r"explod\w*",), (r"explod\w*", r"\b(worse|hurts?|breaks?)\b")))
+
+
+@pytest.mark.parametrize("answer", [
+    "Truncated BPTT and clipping would only hurt.",
+    "Clipping makes training worse.",
+    "Gradient clipping is an outdated trick.",
+    "Clipping would break backprop.",
+    "Clipping only affects saving checkpoints.",
+    "Clipping is counterproductive, so you should avoid it.",
+    "Avoid clipping since it slows training down.",
+])
+def test_a_negative_verdict_cancels_the_remedy_it_judges(answer):
+    assert statuses(answer, REMEDY) == ["missed"]
+
+
+@pytest.mark.parametrize("answer", [
+    "Clipping prevents exploding gradients that would otherwise break training.",
+    "Longer sequences make it worse, so use truncated BPTT.",
+])
+def test_a_verdict_on_something_else_leaves_the_remedy_standing(answer):
+    assert statuses(answer, REMEDY) == ["covered"]
+
+
+def test_a_point_about_a_harm_owns_its_verdict():
+    assert statuses("Exploding gradients make training worse.", HARM) == ["covered"]
+    assert statuses("Over long sequences vanishing and exploding get much worse.", HARM) == ["covered"]
+
+
+@pytest.mark.parametrize("answer", [
+    "It uses float64 regardless of the input dtype.",
+    "It allocates on the default GPU, ignoring the input dtype.",
+    "It is fast, not because of the input dtype.",
+])
+def test_regardless_ignoring_and_not_because_deny_their_object(answer):
+    point = KeyPoint("matches the input dtype", claims=((r"\binput\b", r"\bdtype\b"),))
+    assert statuses(answer, point) == ["missed"]
+
+
+def test_less_reverses_the_word_it_qualifies_unless_the_claim_says_less():
+    deeper = KeyPoint("higher layers are more abstract", claims=((r"\blayers?\b", r"\babstract\b"),))
+    assert statuses("Extra layers make features less abstract.", deeper) == ["missed"]
+    assert statuses("Extra layers make features more abstract.", deeper) == ["covered"]
+    lighter = KeyPoint("GRU is lighter", claims=((r"\bgru\b", r"\b(fewer|less) (parameters|memory)\b"),))
+    assert statuses("A GRU needs less memory.", lighter) == ["covered"]
+
+
+def test_a_one_regex_claim_needs_a_statement_unless_the_point_is_a_term():
+    claim = ((r"long[- ]term dependencies( are lost)?",),)
+    relation = KeyPoint("long-term dependencies are lost", claims=claim)
+    assert statuses("Long-term dependencies are fine.", relation) == ["missed"]
+    assert statuses("Long-term dependencies are lost.", relation) == ["covered"]
+    named = KeyPoint("long-term dependencies", claims=claim, term=True)
+    assert statuses("Long-term dependencies are fine.", named) == ["covered"]
+    equation = KeyPoint("reset gate is a sigmoid", claims=((r"\br_?t? ?= ?σ",),))
+    assert statuses("r_t = σ(W_ir x + W_hr h)", equation) == ["covered"]

@@ -8,8 +8,8 @@ import shutil
 import textwrap
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from rnnprep.cli.main import main
 
 EXAMPLES = ROOT / "docs" / "example-exercises"

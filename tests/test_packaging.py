@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from helpers import ROOT
+from rnnprep.content.loader import load_library
 
 
 def test_help_and_questions_do_not_import_torch(tmp_path):
@@ -32,21 +33,24 @@ def test_non_editable_wheel_finds_every_question_and_exercise(tmp_path):
                     str(wheel)], check=True, capture_output=True)
     env = dict(os.environ, PYTHONPATH=str(site), RNNPREP_HOME=str(tmp_path / "home"))
 
-    def run(*args):
+    def run(*args, status=0):
         proc = subprocess.run([sys.executable, "-m", "rnnprep", *args], cwd=elsewhere, env=env,
                               capture_output=True, text=True)
-        assert proc.returncode in (0, 1), proc.stderr
+        assert proc.returncode == status, (args, proc.returncode, proc.stderr[-2000:])
         return proc
 
     where = subprocess.run([sys.executable, "-c", "import rnnprep; print(rnnprep.__file__)"], cwd=elsewhere,
                            env=env, capture_output=True, text=True).stdout.strip()
     assert Path(where).is_relative_to(site)
-    source_questions = json.loads(run("questions", "--json").stdout)
+    source_questions = {q.id for q in load_library().questions}
     source_exercises = {e.name for e in (ROOT / "exercises").iterdir() if (e / "exercise.yaml").is_file()}
-    assert len(source_questions) >= 40
+    assert {q["id"] for q in json.loads(run("questions", "--json").stdout)} == source_questions
     assert {e["slug"] for e in json.loads(run("exercises", "--json").stdout)} == source_exercises
-    reference = (site / "rnnprep" / "_data" / "exercises" / "rnn_cell" / "reference.py").read_text()
+    shipped = site / "rnnprep" / "_data" / "exercises" / "rnn_cell"
     solution = elsewhere / "mine.py"
-    solution.write_text(reference)
+    solution.write_text((shipped / "reference.py").read_text())
     report = json.loads(run("grade", "rnn_cell", str(solution), "--json").stdout)
     assert report["passed"], report
+    solution.write_text((shipped / "starter.py").read_text())
+    report = json.loads(run("grade", "rnn_cell", str(solution), "--json", status=1).stdout)
+    assert not report["passed"] and report["score"] < 1, report

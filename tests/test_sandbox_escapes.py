@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from helpers import ROOT
 
 ESCAPES = Path(__file__).resolve().parent / "hostile" / "escapes"

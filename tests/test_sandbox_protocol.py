@@ -33,7 +33,7 @@ def test_wire_round_trip_is_exact_for_every_dtype():
               torch.tensor([True, False])]
     tree, metas, blobs = encode({"xs": values, "h": Handle(3), "t": (1, 2.5, None, "s")})
     back = decode(tree, metas, blobs)
-    for a, b in zip(values, back["xs"]):
+    for a, b in zip(values, back["xs"], strict=True):
         assert type(b) is torch.Tensor and b.dtype == a.dtype and b.shape == a.shape and torch.equal(a, b)
     assert back["t"] == (1, 2.5, None, "s")
 

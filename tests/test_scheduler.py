@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,15 +12,18 @@ import pytest
 from fsrs import Card
 
 from rnnprep.content.model import KeyPoint, Question
+from rnnprep.quiz.mastery import by_topic, count_mastered, is_mastered, stability
+from rnnprep.quiz.picking import SESSION_SIZE, about, exam_minutes, pick_exam, pick_quiz
 from rnnprep.quiz.scheduler import FSRS, QuizScheduler
-from rnnprep.store.db import Store
+from rnnprep.store.db import CardRow, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=timezone.utc)
 
 
-def question(qid: str, deck: str = "core", number: int = 1, key_points: tuple[KeyPoint, ...] = ()) -> Question:
-    return Question(id=qid, number=number, deck=deck, topics=("rnn",), difficulty="easy", question="?",
+def question(qid: str, deck: str = "core", number: int = 1, key_points: tuple[KeyPoint, ...] = (),
+             topics: tuple[str, ...] = ("rnn",)) -> Question:
+    return Question(id=qid, number=number, deck=deck, topics=topics, difficulty="easy", question="?",
                     answer="!", key_points=key_points, related_exercises=(), source=Path("deck.yaml"))
 
 
@@ -87,8 +91,63 @@ def test_queue_brings_back_a_card_once_due(quiz):
     assert quiz.queue([q], now=due) == [q]
 
 
+def test_exam_fills_up_with_later_questions_where_the_quiz_stops(quiz):
+    questions = [question("core-1", "core", 1), question("seen", "core", 2), question("not-due", "core", 3),
+                 question("arch-1", "arch", 1, topics=("gru",))]
+    quiz.rate("seen", 1, now=NOW - timedelta(days=1))
+    quiz.rate("not-due", 4, now=NOW)
+    assert [q.id for q in pick_quiz(quiz, questions, NOW, count=10)] == ["seen", "core-1", "arch-1"]
+    assert [q.id for q in pick_exam(quiz, questions, NOW, count=10)] == ["seen", "core-1", "arch-1", "not-due"]
+    assert [q.id for q in pick_exam(quiz, questions, NOW, count=2)] == ["seen", "core-1"]
+    assert [q.id for q in about(questions, "gru")] == ["arch-1"] and about(questions, None) == questions
+    many = [question(f"q{i}", "core", i) for i in range(1, SESSION_SIZE + 5)]
+    assert len(pick_quiz(quiz, many, NOW)) == len(pick_exam(quiz, many, NOW, count=0)) == SESSION_SIZE
+    assert exam_minutes(many[:3]) == 6.0 and exam_minutes(many[:3], minutes=1.5) == 1.5
+
+
+def card_row(qid: str, stability_days: object, due: datetime = NOW) -> CardRow:
+    body = json.dumps({"card_id": 1, "state": 2, "stability": stability_days, "difficulty": 5.0})
+    return CardRow(question_id=qid, card_json=body, due=due, last_review=None, reps=1)
+
+
+def test_a_question_is_mastered_from_three_weeks_of_stability():
+    cards = [card_row("a", 30.0), card_row("b", 21), card_row("c", 20.9), card_row("d", None), card_row("e", "x")]
+    assert [is_mastered(c) for c in cards] == [True, True, False, False, False]
+    assert count_mastered(cards) == 2
+    assert stability("not json") == 0.0 and stability("[1]") == 0.0
+
+
+def test_mastery_by_topic_counts_each_question_for_each_of_its_topics():
+    questions = [question("a", topics=("rnn", "lstm")), question("b", topics=("lstm",)), question("c")]
+    cards = {"a": card_row("a", 40.0, due=NOW + timedelta(days=40)), "b": card_row("b", 1.0, due=NOW)}
+    rows = {r.topic: r for r in by_topic(["lstm", "rnn", "gru"], questions, cards, NOW)}
+    assert list(rows) == ["lstm", "rnn", "gru"]
+    assert (rows["lstm"].questions, rows["lstm"].seen, rows["lstm"].due, rows["lstm"].mastered) == (2, 2, 1, 1)
+    assert (rows["rnn"].questions, rows["rnn"].seen, rows["rnn"].mastered, rows["rnn"].share) == (2, 1, 1, 0.5)
+    assert (rows["gru"].questions, rows["gru"].share) == (0, 0.0)
+
+
+def test_real_fsrs_reviews_reach_mastery_only_after_several_good_ones(quiz):
+    when = NOW
+    for _ in range(2):
+        when = quiz.rate("q1", 3, now=when)
+    assert not is_mastered(quiz.store.cards()["q1"])
+    for _ in range(4):
+        when = quiz.rate("q1", 3, now=when)
+    assert is_mastered(quiz.store.cards()["q1"])
+
+
 def test_quiz_and_store_do_not_import_torch():
-    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, rnnprep.quiz.exam, rnnprep.store, "
-            "rnnprep.store.db; assert 'torch' not in sys.modules, 'torch was imported'")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    code = ("import sys, rnnprep.quiz, rnnprep.quiz.scheduler, rnnprep.quiz.judge, rnnprep.quiz.items, "
+            "rnnprep.quiz.exam, rnnprep.quiz.picking, rnnprep.quiz.mastery, rnnprep.store, rnnprep.store.db; "
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_mastery_rule_loads_without_the_judge_or_the_scheduler():
+    """The home screen counts mastery before its first paint; fsrs and the claim matcher must stay off that path."""
+    heavy = ("fsrs", "rnnprep.content.claims", "rnnprep.quiz.scheduler")
+    code = f"import sys, rnnprep.quiz.mastery; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -145,7 +145,7 @@ def test_next_hint_index_sequence(tmp_path):
     assert store.hints_used("gru_cell") == 0
 
 
-def test_attempts_newest_first_and_best(tmp_path):
+def test_attempts_newest_first(tmp_path):
     store = Store.open(tmp_path)
     a1 = attempt(store, "rnn_cell", 0.9, False, NOW)
     a2 = attempt(store, "rnn_cell", 0.7, True, NOW + timedelta(minutes=1))
@@ -154,9 +154,6 @@ def test_attempts_newest_first_and_best(tmp_path):
     b2 = attempt(store, "gru_cell", 0.6, False, NOW - timedelta(minutes=3))
     assert [a.id for a in store.attempts()] == [b1, a3, a2, a1, b2]
     assert [a.id for a in store.attempts("rnn_cell")] == [a3, a2, a1]
-    best = store.best_attempts()
-    assert best["rnn_cell"].id == a2 and best["rnn_cell"].passed is True
-    assert best["gru_cell"].id == b2 and best["gru_cell"].score == 0.6
     got = store.attempts("gru_cell")[0]
     assert (got.graded_at, got.device, got.file_hash, json.loads(got.report_json)) == (
         NOW + timedelta(minutes=3), "cpu", "hash", {"score": 0.4})
@@ -165,8 +162,8 @@ def test_attempts_newest_first_and_best(tmp_path):
 def test_summary_numbers(tmp_path):
     store = Store.open(tmp_path)
     empty = store.summary(NOW)
-    assert (empty.questions_seen, empty.reviews_total, empty.due_now, empty.mastered, empty.exercises_attempted,
-            empty.exercises_passed, empty.last_attempt) == (0, 0, 0, 0, 0, 0, None)
+    assert (empty.questions_seen, empty.reviews_total, empty.due_now, empty.exercises_attempted,
+            empty.exercises_passed, empty.last_attempt) == (0, 0, 0, 0, 0, None)
     assert len(empty.reviews_per_day) == 30 and all(n == 0 for _, n in empty.reviews_per_day)
 
     store.save_review("a", card(2.0), 1, NOW - timedelta(days=40), NOW - timedelta(days=39), None, 0, 0)
@@ -178,7 +175,7 @@ def test_summary_numbers(tmp_path):
     last = attempt(store, "gru_cell", 0.2, False, NOW - timedelta(hours=4))
 
     s = store.summary(NOW)
-    assert (s.questions_seen, s.reviews_total, s.due_now, s.mastered) == (3, 4, 2, 2)
+    assert (s.questions_seen, s.reviews_total, s.due_now) == (3, 4, 2)
     assert (s.exercises_attempted, s.exercises_passed, s.last_attempt.id) == (2, 1, last)
     days = dict(s.reviews_per_day)
     assert s.reviews_per_day[0][0] == NOW.date() - timedelta(days=29)
@@ -277,7 +274,7 @@ def test_two_processes_write_at_once(tmp_path):
         for p in procs:
             if p.poll() is None:
                 p.kill()
-    for p, (_, err) in zip(procs, results):
+    for p, (_, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
     store = Store.open(home)
     reviews, attempts = store.reviews(), store.attempts()

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, read_only_run
 
+from helpers import ROOT, read_only_run
 from rnnprep.cli import grade_cmd
 from rnnprep.cli.main import main
 from rnnprep.grading.report import CheckResult, Report

@@ -5,22 +5,44 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
-from argparse import Namespace
+import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    ProgressBar,
+    Select,
+    Static,
+    TextArea,
+)
 
-from rnnprep.cli.main import main
+from rnnprep.cli import app_cmd
+from rnnprep.cli.main import build_parser, main
 from rnnprep.content.loader import load_library
-from rnnprep.quiz.exam import ExamAnswer, by_topic, provisional_rating, rating_to_save
+from rnnprep.content.model import Item, Question
+from rnnprep.grading import runner
+from rnnprep.grading.report import CheckResult, Report
+from rnnprep.quiz.exam import (
+    ExamAnswer,
+    by_topic,
+    items_score,
+    provisional_rating,
+    rating_to_save,
+    self_score,
+)
 from rnnprep.quiz.judge import judge
 from rnnprep.store.db import Store
 from rnnprep.tui.app import RnnprepApp
+from rnnprep.tui.options import AppOptions
 from rnnprep.tui.screens.exam import ExamScreen
 from rnnprep.tui.screens.exam_result import ExamResultScreen
 from rnnprep.tui.screens.exercise import ExerciseScreen
@@ -92,7 +114,8 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
         shown = text_of(app, "#quiz-coverage")
         assert "Key points: 1 covered, 2 missed" in shown
         assert "✔ hidden state carries memory" in shown
-        assert not app.screen.query_one("#quiz-model").has_class("hidden")
+        model = app.screen.query_one("#quiz-model")
+        assert model.display and model.region.height > 0 and "Model answer" in model.source
         checks = app.screen.query_one("#quiz-items .items-text", Static)
         assert "Check 1 of" in str(checks.render())
         await answer_checks(pilot, first.items[:1], right=False)
@@ -112,8 +135,9 @@ async def test_full_quiz_round_saves_the_review_and_next_due_date(library, workd
 
 @sync
 async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library, workdir):
-    options = Namespace(command="quiz", topic="gru", count=2, exam=False, minutes=None, deck=[])
-    app = RnnprepApp(library, quiz=True, options=options)
+    options = app_cmd.options(build_parser().parse_args(["quiz", "--topic", "gru", "--count", "2"]))
+    assert options == AppOptions(start="quiz", topic="gru", count=2, minutes=None)
+    app = RnnprepApp(library, options=options)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen)
@@ -125,7 +149,7 @@ async def test_quiz_opened_from_the_command_line_honours_topic_and_count(library
         assert "Session done: 2 of 2" in text_of(app, "#quiz-question")
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert "2" in str(app.screen.query_one("#seen-digits").value)
+        assert app.screen.query_one("#seen-digits").value == "2"
 
 
 def test_unknown_topic_is_a_usage_error(capsys):
@@ -207,6 +231,155 @@ async def test_grading_a_broken_solution_shows_the_failure_message(library, work
     assert len(attempts) == 1 and not attempts[0].passed
 
 
+class SteppedGrader:
+    """Stands in for `runner.grade`: reports the checks, then one result each time the test calls `step`,
+    so the test sees every state of the Grade tab in between (the real grader is too quick to catch)."""
+
+    def __init__(self, results: list[CheckResult]):
+        self.results = results
+        self.steps = threading.Semaphore(0)
+        self.calls = 0
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.steps.release()
+
+    def __call__(self, exercise, path, *, on_event, cancel, **kwargs) -> Report:
+        self.calls += 1
+        on_event("collected", [CheckResult(id=c.id, name=c.name, category=c.category, title=c.title)
+                               for c in self.results])
+        done = []
+        for check in self.results:
+            while not self.steps.acquire(timeout=0.05):
+                if cancel.is_set():
+                    break
+            if cancel.is_set():
+                break
+            on_event("result", check)
+            done.append(check)
+        unfinished = [CheckResult(id=c.id, name=c.name, category=c.category, title=c.title, status="skipped",
+                                  message="not run: grading was cancelled") for c in self.results[len(done):]]
+        return Report(exercise=exercise.slug, checks=done + unfinished, duration_s=0.5)
+
+
+def footer_keys(app) -> list[str]:
+    """The descriptions the footer shows right now, in order."""
+    return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
+
+
+async def footer_shows(pilot, app, shown: set[str], hidden: set[str] = frozenset()) -> None:
+    """Wait until the footer offers every key in `shown` and none in `hidden`: it redraws a moment after the
+    bindings change, so the test waits for it (and fails with what it shows if it never gets there)."""
+    try:
+        await wait_for(pilot, lambda: shown <= set(footer_keys(app)) and not hidden & set(footer_keys(app)), 10)
+    except AssertionError:
+        raise AssertionError(f"the footer shows {footer_keys(app)}, wanted {shown} and not {hidden}") from None
+
+
+@sync
+async def test_grading_streams_each_check_into_the_grade_tab_and_cancel_records_nothing(library, workdir,
+                                                                                        monkeypatch):
+    grader = SteppedGrader([
+        CheckResult(id="a", name="a", category="import", title="imports", status="passed", message=""),
+        CheckResult(id="b", name="b", category="parity", title="matches torch.nn", status="failed",
+                    message="h' differs from torch.nn by 0.3"),
+        CheckResult(id="c", name="c", category="rules", title="no nn.RNNCell", status="passed", message=""),
+    ])
+    monkeypatch.setattr(runner, "grade", grader)
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_exercise(library.exercise("rnn_cell"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        table = screen.query_one("#grade-checks", DataTable)
+        bar = screen.query_one("#grade-progress", ProgressBar)
+        verdict = screen.query_one("#grade-verdict")
+
+        def status(check_id: str) -> str:
+            return str(table.get_cell(check_id, "status"))
+
+        await footer_shows(pilot, app, {"Grade"}, {"Cancel"})
+        await pilot.press("s", "g")
+        await wait_for(pilot, lambda: table.row_count == 3, 10)
+        assert [status(k) for k in "abc"] == ["… running"] * 3
+        assert (bar.total, bar.progress) == (3, 0) and not verdict.display
+        assert "3 checks (c cancels)" in text_of(app, "#grade-status")
+        await footer_shows(pilot, app, {"Cancel"}, {"Grade"})
+
+        grader.step()
+        await wait_for(pilot, lambda: status("a") == "✔ passed", 10)
+        assert [status(k) for k in "bc"] == ["… running"] * 2 and bar.progress == 1
+        grader.step()
+        await wait_for(pilot, lambda: status("b") == "✘ failed", 10)
+        assert status("c") == "… running" and bar.progress == 2 and screen.grading
+        grader.step()
+        await wait_for(pilot, lambda: not screen.grading, 10)
+        await pilot.pause()
+        assert verdict.display and "NOT PASSED" in text_of(app, "#grade-verdict")
+        assert "h' differs from torch.nn by 0.3" in text_of(app, "#grade-details")
+        assert (bar.total, bar.progress) == (3, 3) and "attempt recorded" in text_of(app, "#grade-status")
+        await footer_shows(pilot, app, {"Grade"}, {"Cancel"})
+        assert "attempted, best 67%" in text_of(app, "#exercise-where")
+
+        await pilot.press("g")
+        await wait_for(pilot, lambda: table.row_count == 3 and status("a") == "… running", 10)
+        assert not verdict.display, "the last verdict goes while a new grade runs"
+        grader.step()
+        await wait_for(pilot, lambda: status("a") == "✔ passed", 10)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not screen.grading, 10)
+        assert "Grading cancelled: nothing was recorded." in text_of(app, "#grade-status")
+        assert bar.progress == 1, "a cancelled run's bar stops where the grader did"
+        assert status("b") == "– skipped"
+    assert grader.calls == 2
+    attempts = Store.open().attempts("rnn_cell")
+    assert len(attempts) == 1, "only the finished run is recorded"
+    assert not attempts[0].passed and attempts[0].score == pytest.approx(2 / 3, abs=1e-3)
+
+
+@sync
+async def test_the_quiz_footer_offers_only_the_keys_that_apply(library, workdir):
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        first = app.screen.question
+        assert first.items and first.items[0].kind == "true_false"
+        await footer_shows(pilot, app, {"Reveal answer"}, {"Again", "Good", "True"})
+        await pilot.press("ctrl+r")
+        await footer_shows(pilot, app, {"True", "False", "Again", "Easy"}, {"Reveal answer"})
+        await answer_checks(pilot, first.items)
+        await footer_shows(pilot, app, {"Good"}, {"True"})  # the checks answered, only the rating is left
+        await pilot.press("3")
+        await footer_shows(pilot, app, {"Reveal answer"}, {"Good"})  # a new card starts unrevealed
+        assert app.screen.query_one("#quiz-answer", TextArea).text == ""
+
+
+@sync
+async def test_exercise_standing_reads_the_same_words_as_rnnprep_progress(library, workdir):
+    """new, attempted, passed or gave up, with the best score: rnnprep.attempts decides for the CLI and the app."""
+    store = Store.open()
+    for score, passed in ((0.5, False), (1.0, True), (0.75, False)):
+        store.record_attempt(exercise="gru_cell", graded_at=datetime.now(timezone.utc), score=score, passed=passed,
+                             device="cpu", file_hash="0" * 64, report_json="{}")
+    store.record_attempt(exercise="rnn_cell", graded_at=datetime.now(timezone.utc), score=0.5, passed=False,
+                         device="cpu", file_hash="0" * 64, report_json="{}")
+    store.mark_solution_seen("lstm_cell", datetime.now(timezone.utc), gave_up=True)
+    store.close()
+    app = RnnprepApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        table = app.screen.query_one("#exercise-table", DataTable)
+        cells = {slug: (str(table.get_cell(slug, "status")), str(table.get_cell(slug, "best")))
+                 for slug in ("gru_cell", "rnn_cell", "lstm_cell", "fast_lstm")}
+        assert cells == {"gru_cell": ("passed", "100%"), "rnn_cell": ("attempted", "50%"),
+                         "lstm_cell": ("gave up", "-"), "fast_lstm": ("new", "-")}
+        assert f"{len(library.exercises)} exercises · 1 passed" == table.border_title
+        app.open_exercise(library.exercise("lstm_cell"))
+        await pilot.pause()
+        assert "lstm_cell · medium · gave up · not started" in text_of(app, "#exercise-where")
+
+
 @sync
 async def test_hints_open_one_at_a_time_and_are_remembered(library, workdir):
     app = RnnprepApp(library)
@@ -227,8 +400,9 @@ async def test_exam_scores_checks_exactly_and_saves_only_the_learners_own_rating
         app.open_quiz(exam=True, count=3, minutes=5)
         await pilot.pause()
         qs = app.screen.questions
-        assert "Exam · question 1 of 3" in text_of(app, "#exam-where") and "05:00 left" in text_of(app, "#exam-where")
-        for q, right in zip(qs, (True, False, True)):
+        where = text_of(app, "#exam-where")
+        assert "Exam · question 1 of 3" in where and re.search(r"(05:00|04:[45]\d) left", where), where
+        for q, right in zip(qs, (True, False, True), strict=True):
             app.screen.query_one("#exam-answer", TextArea).text = q.answer
             await pilot.press("ctrl+n")
             await pilot.pause()
@@ -265,18 +439,30 @@ def test_no_rating_above_hard_without_the_learners_own():
         assert rating_to_save(ExamAnswer(q, q.answer, verdict=judge(q, q.answer), self_rating=4)) == 4
 
 
+def exam_question(qid: str, topics: tuple[str, ...], checks: int) -> Question:
+    items = tuple(Item(kind="true_false", prompt=f"{qid} claim {i}", answer=True) for i in range(checks))
+    return Question(id=qid, number=1, deck="t", topics=topics, difficulty="easy", question=f"{qid}?", answer="!",
+                    key_points=(), related_exercises=(), source=Path("t.yaml"), items=items)
+
+
 def test_exam_sheet_scores_checks_and_self_ratings_apart():
-    lib = load_library([])
-    q1, q2 = lib.questions[0], lib.questions[1]
-    a1 = ExamAnswer(q1, "x", item_results=(True,) * len(q1.items), self_rating=4)
-    a2 = ExamAnswer(q2, "y", item_results=(False,) * len(q2.items), self_rating=None)
-    rows = {r.topic: r for r in by_topic([a1, a2])}
-    shared = set(q1.topics) & set(q2.topics)
-    for topic in shared:
-        row = rows[topic]
-        assert (row.items_right, row.items_total) == (len(q1.items), len(q1.items) + len(q2.items))
-        assert (row.self_rated, row.self_score) == (1, 1.0)
-    assert [r.items_score for r in by_topic([a1, a2])] == sorted(r.items_score for r in by_topic([a1, a2]))
+    strong = exam_question("strong", ("lstm",), 2)
+    mixed = exam_question("mixed", ("gru", "lstm"), 2)
+    weak = exam_question("weak", ("rnn",), 1)
+    untested = exam_question("untested", ("attention",), 0)
+    answers = [ExamAnswer(strong, "x", item_results=(True, True), self_rating=4),
+               ExamAnswer(mixed, "y", item_results=(True, False), self_rating=None),
+               ExamAnswer(weak, "z", item_results=(False,), self_rating=1),
+               ExamAnswer(untested, None)]
+    rows = by_topic(answers)
+    assert [r.topic for r in rows] == ["rnn", "gru", "lstm", "attention"], \
+        "weakest exact-check score first; a topic without checks last"
+    lstm = next(r for r in rows if r.topic == "lstm")
+    assert (lstm.questions, lstm.answered, lstm.items_right, lstm.items_total) == (2, 2, 3, 4)
+    assert (lstm.items_score, lstm.self_rated, lstm.self_score) == (0.75, 1, 1.0)
+    assert (rows[0].items_score, rows[0].self_score) == (0.0, 0.0)
+    assert (rows[-1].answered, rows[-1].items_score, rows[-1].self_score) == (0, None, None)
+    assert items_score(answers) == 3 / 5 and self_score(answers) == 0.5
 
 
 @sync
@@ -300,14 +486,18 @@ async def test_keys_that_would_lose_work_ask_for_a_second_press(library, workdir
 async def test_exam_ends_when_time_is_up(library, workdir):
     app = RnnprepApp(library)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_quiz(exam=True, count=3, minutes=1 / 60)
+        app.open_quiz(exam=True, count=3, minutes=5)
         await pilot.pause()
         await pilot.press(*"vanishing gradients")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen), 10)
+        app.screen.seconds = 0  # the time runs out after the typing, however slowly a loaded machine types
+        await wait_for(pilot, lambda: isinstance(app.screen, ExamResultScreen) and app.screen.is_mounted, 10)
+        await pilot.pause()
         assert "rate answer 1 of 1" in text_of(app, "#exam-score")
         await pilot.press("escape")
         await pilot.pause()
-    assert [r.rating for r in Store.open().reviews()] == [1], "the unrated answer, its checks unanswered, is Again"
+    reviews = Store.open().reviews()
+    assert [r.rating for r in reviews] == [1], "the unrated answer, its checks unanswered, is Again"
+    assert reviews[0].answer_text == "vanishing gradients", "the answer being typed is the one handed in"
 
 
 @sync
@@ -342,7 +532,8 @@ DRIVE = textwrap.dedent("""
     async def drive():
         app = RnnprepApp(lambda: library(None))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape", "x", "ctrl+f", "ctrl+f")
+            await pilot.press("r", *"a gate", "ctrl+r", "3", "escape", "b", "escape", "p", "escape",
+                              "x", "ctrl+f", "ctrl+f")
             await pilot.press("escape", "e", "enter", "s", "g")
             await pilot.pause()
             screen = app.screen
@@ -358,6 +549,6 @@ DRIVE = textwrap.dedent("""
 def test_the_app_never_imports_torch(workdir):
     env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-c", DRIVE], capture_output=True, text=True, cwd=workdir, env=env,
-                          timeout=300)
+                          timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "torch imported: False" in proc.stdout

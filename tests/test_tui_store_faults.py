@@ -10,9 +10,9 @@ import textwrap
 import time
 
 import pytest
-from helpers import ROOT, read_only_run
 from textual.widgets import TextArea
 
+from helpers import ROOT, read_only_run
 from rnnprep.content.loader import load_library
 from rnnprep.store.db import Store
 from rnnprep.tui import app as app_module

@@ -1,6 +1,7 @@
 """FastLSTM that indexes x_proj[t] in the loop: right numbers, O(T^2) backward (see rnnprep bench)."""
 
 import math
+
 import torch
 from torch import nn
 

@@ -25,7 +25,7 @@ class FastLSTM(nn.Module):
         b = (self.bias_ih_l0 + self.bias_hh_l0).chunk(4)
         outs = []
         for x in input.unbind(0):
-            i, f, g, o = (x @ wi.T + h @ wh.T + bb for wi, wh, bb in zip(w_ih, w_hh, b))
+            i, f, g, o = (x @ wi.T + h @ wh.T + bb for wi, wh, bb in zip(w_ih, w_hh, b, strict=True))
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             outs.append(h)

@@ -16,12 +16,22 @@ def load(args):
     return library(args)
 
 
+def options(args):
+    """The app's options from the parsed command line: the app is handed plain data, not argparse."""
+    from rnnprep.tui.options import AppOptions
+
+    if getattr(args, "command", None) != "quiz":
+        return AppOptions()
+    return AppOptions(start="exam" if args.exam else "quiz", topic=args.topic, count=args.count,
+                      minutes=args.minutes)
+
+
 def run(args) -> int:
     from rnnprep.tui.app import RnnprepApp
 
     quiz = getattr(args, "command", None) == "quiz"
     if not quiz and not args.deck:
-        app = RnnprepApp(lambda: load(args), options=args)
+        app = RnnprepApp(lambda: load(args), options=options(args))
     else:
         lib = load(args)
         if quiz:
@@ -31,7 +41,7 @@ def run(args) -> int:
                 raise UsageError("--minutes must be a positive number")
             if args.topic and args.topic not in lib.topics:
                 raise UsageError(f"no question has topic {args.topic!r}; topics: {', '.join(lib.topics)}")
-        app = RnnprepApp(lib, quiz=quiz, options=args)
+        app = RnnprepApp(lib, options=options(args))
     app.run()
     if not app.store.flush():
         from rnnprep.cli.common import warn

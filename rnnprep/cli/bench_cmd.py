@@ -46,6 +46,8 @@ def bench(args) -> int:
     if not supports(ex):
         raise UsageError(f"{ex.slug} has no speed benchmark (try fast_lstm)")
     base = ex.settings["sizes"]
+    if not isinstance(base, dict):
+        raise UsageError(f"{ex.slug}: settings.sizes in exercise.yaml must map T, B, I and H to sizes")
     default = [SpeedSizes(T=t, B=base["B"], I=base["I"], H=base["H"]) for t in (25, 50, 100, 200)]
     default += [SpeedSizes(T=base["T"], B=base["B"], I=h, H=h) for h in (64, 128, 512)]
     sizes = parse_sizes(args.sizes, default)

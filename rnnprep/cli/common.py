@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from rnnprep.cli.main import UsageError
+from rnnprep.config import extra_exercise_dirs
 from rnnprep.content.loader import (
     EXERCISE_SLUG,
     exercise_folders,
+    exercise_roots,
     load_exercise,
     load_library,
 )
@@ -19,7 +21,7 @@ from rnnprep.resources import exercises_dir
 
 
 def library(args) -> Library:
-    return load_library(getattr(args, "deck", []) or [])
+    return load_library(getattr(args, "deck", []) or [], exercise_dirs=extra_exercise_dirs())
 
 
 def exercise(slug: str) -> Exercise:
@@ -27,7 +29,7 @@ def exercise(slug: str) -> Exercise:
     shipped = exercises_dir() / slug
     if EXERCISE_SLUG.match(slug) and (shipped / "exercise.yaml").is_file():
         return load_exercise(shipped)
-    folders = exercise_folders()
+    folders = exercise_folders(exercise_roots(extra_exercise_dirs()))
     if slug in folders:
         return load_exercise(folders[slug])
     slugs = sorted(folders)

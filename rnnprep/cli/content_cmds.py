@@ -11,9 +11,11 @@ from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 
+from rnnprep.attempts import exercise_progress
 from rnnprep.cli.common import exercise as find_exercise
 from rnnprep.cli.common import library, open_store, warn
 from rnnprep.cli.main import UsageError
+from rnnprep.quiz.mastery import count_mastered
 from rnnprep.store.errors import StoreError
 
 
@@ -31,7 +33,8 @@ def questions(args) -> int:
         print(json.dumps([q.to_json() for q in selected], indent=1))
         return 0
     table = Table(title=f"{len(selected)} questions", title_justify="left",
-                  caption="--json adds each question's deck, topics, key points and model answer", caption_justify="left")
+                  caption="--json adds each question's deck, topics, key points and model answer",
+                  caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("difficulty", no_wrap=True)
     table.add_column("question")
@@ -97,7 +100,7 @@ def start(args) -> int:
         console.print(f"wrote {solution} and {statement}")
     else:
         console.print(f"kept your existing {solution} (not overwritten); statement refreshed in {statement}")
-    console.print(f"next: edit {solution}, then run  rnnprep grade {ex.slug} {solution}", soft_wrap=True)
+    console.print(f"next: edit {solution}, then run: rnnprep grade {ex.slug} {solution}", soft_wrap=True)
     return 0
 
 
@@ -137,16 +140,20 @@ def progress(args) -> int:
     lib = library(args)
     store = open_store()
     summary = store.summary(datetime.now(timezone.utc))
-    best = store.best_attempts()
+    mastered = count_mastered(store.cards().values())
+    attempts = store.attempts()
+    gave_up = store.gave_up()
+    standing = {e.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == e.slug],
+                                          e.slug in gave_up) for e in lib.exercises}
+    hints = {e.slug: (store.hints_used(e.slug), len(e.hints)) for e in lib.exercises}
     if args.json:
         from rnnprep.workspace import chosen_workspace
 
         print(json.dumps({
             "store": str(store.path), "workspace": str(chosen_workspace(store)[0]),
             "questions_total": len(lib.questions), "questions_seen": summary.questions_seen,
-            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": summary.mastered,
-            "exercises": {e.slug: ({"best_score": best[e.slug].score, "passed": best[e.slug].passed}
-                                   if e.slug in best else None) for e in lib.exercises},
+            "reviews_total": summary.reviews_total, "due_now": summary.due_now, "mastered": mastered,
+            "exercises": {slug: {**p.to_json(), "hints_used": hints[slug][0]} for slug, p in standing.items()},
         }, indent=1))
         return 0
     console = Console()
@@ -158,18 +165,13 @@ def progress(args) -> int:
                   + (" (not chosen yet: the first `rnnprep start` makes it yours)" if source == "not chosen yet" else
                      f" (from ${source})" if source.startswith("RNNPREP") else ""))
     console.print(f"[bold]Quiz[/bold]: {summary.questions_seen}/{len(lib.questions)} questions seen, "
-                  f"{summary.mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
+                  f"{mastered} mastered, {summary.due_now} due now, {summary.reviews_total} reviews")
     table = Table(title="Exercises", title_justify="left")
-    for col in ("exercise", "status", "best score", "attempts"):
+    for col in ("exercise", "status", "best score", "attempts", "hints"):
         table.add_column(col)
-    attempts = store.attempts()
-    gave_up = store.gave_up()
-    for e in lib.exercises:
-        mine = [a for a in attempts if a.exercise == e.slug]
-        status = "new" if not mine else ("passed" if best[e.slug].passed else "attempted")
-        status = "gave up" if e.slug in gave_up and status != "passed" else status
-        score = f"{best[e.slug].score:.0%}" if e.slug in best else "-"
-        table.add_row(e.slug, status, score, str(len(mine)))
+    for slug, p in standing.items():
+        table.add_row(slug, p.status, "-" if p.best_score is None else f"{p.best_score:.0%}", str(p.attempts),
+                      f"{hints[slug][0]}/{hints[slug][1]}")
     console.print(table)
     return 0
 

@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "progress", "show quiz and exercise progress, where it is kept, and the workspace",
                  "rnnprep.cli.content_cmds")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--json", action="store_true",
+                   help='print the summary as JSON; each exercise is {"status": new, attempted, passed or '
+                        '"gave up", "best_score" (0 to 1, null if never graded), "passed", "attempts", "gave_up"}')
     p.add_argument("--reset", action="store_true", help="forget progress (asks first): quiz and exercises, or "
                                                         "only what --quiz / --exercises names")
     p.add_argument("--quiz", action="store_true", help="with --reset: only the quiz's cards and reviews")

@@ -8,8 +8,10 @@ from rich.text import Text
 
 from rnnprep.grading.failures import SAME, failures
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.vocabulary import ERROR, FAILED, PASSED, PENDING, SKIPPED
 
-STYLE = {"passed": ("✔", "green"), "failed": ("✘", "red"), "error": ("!", "bold red"), "skipped": ("–", "yellow")}
+STYLE = {PASSED: ("✔", "green"), FAILED: ("✘", "red"), ERROR: ("!", "bold red"), SKIPPED: ("–", "yellow"),
+         PENDING: ("…", "dim")}
 
 
 def status_text(status: str) -> Text:
@@ -20,7 +22,7 @@ def status_text(status: str) -> Text:
 def check_line(check: CheckResult, message: bool = True) -> Text:
     line = status_text(check.status)
     line.append(f"  [{check.category}] {check.title}")
-    if message and check.message and check.status != "passed":
+    if message and check.message and check.status != PASSED:
         line.append(f"\n      {check.message}", style="dim")
     return line
 
@@ -37,10 +39,11 @@ def report_table(report: Report) -> Table:
         table.add_column("message", ratio=4)
     shown = {check.id: message for check, message in failures(report)}
     for c in report.checks:
-        row = [c.title, c.category, status_text(c.status)]
+        # Text, not str: a plain string cell is read as Rich markup, and "[forward, backward]" would vanish.
+        row: list[str | Text] = [Text(c.title), c.category, status_text(c.status)]
         if with_messages:
             message = shown.get(c.id, c.message or "")
-            row.append(Text(message, style="dim") if message == SAME else message)
+            row.append(Text(message, style="dim" if message == SAME else ""))
         table.add_row(*row)
     return table
 

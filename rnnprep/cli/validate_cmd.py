@@ -20,7 +20,8 @@ def run(args) -> int:
         exercises = [e for e in library(args).exercises
                      if any(e.path.parent.resolve() == d.resolve() for d in args.validate_dirs)]
         if not exercises:
-            raise UsageError(f"no exercise (a subfolder with exercise.yaml) in {', '.join(map(str, args.validate_dirs))}")
+            folders = ", ".join(map(str, args.validate_dirs))
+            raise UsageError(f"no exercise (a subfolder with exercise.yaml) in {folders}")
     else:
         exercises = list(library(args).exercises)
     console = Console(stderr=args.json)

@@ -48,16 +48,15 @@ class CellClassifier(nn.Module):
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         x = self.embed(tokens)
         batch = tokens.shape[0]
-        zeros = x.new_zeros(batch, self.hidden_size)
-        state = (zeros, zeros) if self.kind == "lstm" else zeros
+        h = c = x.new_zeros(batch, self.hidden_size)
         for t in range(tokens.shape[1]):
-            new = self._checked(self.cell(x[:, t], state), batch)
             live = (t < lengths).unsqueeze(1)
             if self.kind == "lstm":
-                state = (torch.where(live, new[0], state[0]), torch.where(live, new[1], state[1]))
+                new_h, new_c = self._checked(self.cell(x[:, t], (h, c)), batch)
+                h, c = torch.where(live, new_h, h), torch.where(live, new_c, c)
             else:
-                state = torch.where(live, new, state)
-        return self.out(state[0] if self.kind == "lstm" else state)
+                h = torch.where(live, self._checked(self.cell(x[:, t], h), batch), h)
+        return self.out(h)
 
     def _checked(self, new, batch: int):
         want = (batch, self.hidden_size)
@@ -66,17 +65,18 @@ class CellClassifier(nn.Module):
             if not (isinstance(new, (tuple, list)) and len(new) == 2
                     and all(isinstance(v, torch.Tensor) and tuple(v.shape) == want for v in new)):
                 raise CellOutputError(f"{name}.forward must return (h', c'), each of shape {want}; "
-                                      f"got {_describe(new)}")
+                                      f"got {_shape_summary(new)}")
         elif not (isinstance(new, torch.Tensor) and tuple(new.shape) == want):
-            raise CellOutputError(f"{name}.forward must return h' of shape {want}; got {_describe(new)}")
+            raise CellOutputError(f"{name}.forward must return h' of shape {want}; got {_shape_summary(new)}")
         return new
 
 
-def _describe(value) -> str:
+def _shape_summary(value) -> str:
+    """'a tensor of shape (2, 8)' or 'a tuple of ...': what a cell returned, for its error message."""
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}"
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of " + ", ".join(_describe(v) for v in value)
+        return f"a {type(value).__name__} of " + ", ".join(_shape_summary(v) for v in value)
     return type(value).__name__
 
 

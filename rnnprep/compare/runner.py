@@ -18,9 +18,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from rnnprep.grading.sandbox import prepare
 from rnnprep.process_group import kill_group
@@ -181,10 +181,8 @@ def _collect(proc: subprocess.Popen, kind: str, cells: str | None, timeout: floa
             final = event
         else:
             notify(event)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=max(1.0, min(30.0, deadline - time.monotonic())))
-    except subprocess.TimeoutExpired:
-        pass
     if final is None:
         killed_by_us = proc.poll() is None
         _kill(proc)

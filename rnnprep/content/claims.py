@@ -16,10 +16,26 @@ from functools import lru_cache
 
 from rnnprep.content.model import Claim, KeyPoint
 
+HARMS = (r"hurts?", r"hurting", r"harms?", r"harmful", r"harming", r"worse", r"worsens?", r"outdated",
+         r"deprecated", r"counterproductive", r"detrimental", r"overrated", r"a myth",
+         r"(?:would|will|could|can|it|they|this|that|only)\s+(?:\w+\s+)?break(?:s|ing)?",
+         r"only (?:affects?|matters?|applies|changes|concerns)",
+         r"only (?:used|useful|needed|relevant) (?:for|to|in|on|when)",
+         r"too \w+ (?:for|to)", r"should be avoided", r"avoid (?:it|them|this|that)")
+"""A negative verdict on what the clause names: "X would only hurt", "X makes it worse", "X is outdated", "X only
+affects saving", "avoid it". It reaches back over its whole subject, like EVALUATIVE. A point that is about a
+harm ("exploding gradients break training") states it with a claim whose own regex matches the verdict, which
+then owns it (see _owned)."""
+
+HARM = re.compile("|".join(HARMS), re.IGNORECASE)
+
 NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|rather than|instead of|"
+    r"\b(?:" + r"|".join(HARMS) + r"|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|"
+    r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
-    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with)\b|\b\w+n't\b",
+    r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
+    r"regardless of|irrespective of|ignor(?:es|ing)|remov(?:es|ing)|eliminat(?:es|ing)|dropping|disabl(?:es|ing)|"
+    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause."""
 
@@ -63,7 +79,8 @@ REASON = re.compile(r"\s*,?\s*(?:because|since|as|so|which|although|though|and)\
 """A clause that gives a negated subject's reason or consequence, rather than correcting it ("X isn't needed
 because ...", unlike "X doesn't add, it erases"): the claim cannot go on past the negation into it."""
 
-EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible", re.IGNORECASE)
+EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irrelevant|impossible|" + r"|".join(HARMS),
+                        re.IGNORECASE)
 """Negative predicates that reach back over their whole subject ("overfitting one batch is pointless")."""
 
 VERDICT = re.compile(
@@ -75,9 +92,13 @@ a whole list, so it reaches back to the clause's start (see _subject_start), not
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
 
-PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2}
+PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2, "regardless of": 3, "irrespective of": 3,
+               "ignores": 3, "ignoring": 3, "removes": 3, "removing": 3, "eliminates": 3, "eliminating": 3,
+               "dropping": 3, "disables": 3, "disabling": 3, "turn off": 3, "turns off": 3, "turning off": 3,
+               "less": 1, "fewer": 1, "avoid": 3, "avoids": 3, "avoided": 3, "avoiding": 3}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
-"""'instead of X', 'rather than X' and 'without X' negate X, a few words, not the rest of the clause."""
+"""'instead of X', 'without X', 'regardless of X', 'ignoring X', 'removing X', 'avoid X' negate X, a few words, not
+the rest of the clause; 'less X' and 'fewer X' reverse one word ("less abstract")."""
 
 CLAUSE_SPLIT = re.compile(
     r";\s(?![^\[]*\])|,\s+(?=(?:while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)|"
@@ -91,6 +112,13 @@ swapped facts ("the forget gate writes, and the input gate erases") cannot lend 
 PRONOUN_CLAUSE = re.compile(r"so\s+(?:it|they|its|it's|their)\b", re.IGNORECASE)
 """A consequence whose subject is a pronoun ("LayerNorm uses one vector's units, so it's per example") goes
 on about the previous clause's subject, so the two stay one clause."""
+
+STATEMENT_WORDS = 3
+TOKEN = re.compile(r"[a-z0-9_]+(?:-[a-z0-9_]+)*|[^\sa-z0-9_,.;:!?'\"]")
+"""Words a one-regex claim must match unless its point is a term: "long-term dependencies are lost" states a
+claim, "long-term dependencies" or "twice" only names a concept, which a wrong answer names as readily. An
+operator counts as a word, so an equation or an index ("r = σ", "h_n[-2]") is a statement; a hyphenated word
+("long-term") is one word."""
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
@@ -136,7 +164,7 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
 def _collapse_like(raw: str, masked: str) -> str:
     """Collapse whitespace in `masked` exactly where it collapses in `raw`, keeping the two aligned."""
     out, prev_space = [], True
-    for ch_raw, ch_masked in zip(raw, masked):
+    for ch_raw, ch_masked in zip(raw, masked, strict=True):
         if ch_raw.isspace():
             if not prev_space:
                 out.append(" ")
@@ -178,7 +206,7 @@ def _owned(cue: re.Match, text: str, claim: Claim, matches: list[list[tuple[int,
     blanked = text[:cue.start()] + " " * (cue.end() - cue.start()) + text[cue.end():]
     return any(a < cue.end() and cue.start() < b and not compiled(p).fullmatch(blanked, a, b)
                and not (cue.start() <= a and b <= cue.end() and (a, b) != cue.span() and " " not in cue.group())
-               for p, spans in zip(claim, matches) for a, b in spans)
+               for p, spans in zip(claim, matches, strict=True) for a, b in spans)
 
 
 def _subject_start(text: str, at: int) -> int:
@@ -186,7 +214,7 @@ def _subject_start(text: str, at: int) -> int:
     commas ("quantising, exporting, pinning threads and measuring p99 aren't needed"), stopping at other
     punctuation, at a conjunction or relative pronoun that opens a clause ("the parts that are no longer
     useful"), or at a comma after a longer or negated phrase."""
-    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and",)]
+    hard = [m.end() for m in CLAUSE_END.finditer(text, 0, at) if m.group().strip().lower() not in ("and", "only")]
     hard += [m.end() for m in re.finditer(r"\b(?:that|which|who|what|where|if|when)\b", text[:at], re.IGNORECASE)]
     start = max(hard, default=0)
     commas = [i for i, ch in enumerate(text[:at]) if ch == "," and i >= start]
@@ -210,6 +238,8 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
         if _owned(cue, text, claim, matches):
             continue
         end = CLAUSE_END.search(text, cue.end())
+        if end and not text[cue.end():end.start()].strip() and end.group().strip().lower() in ("because", "since"):
+            end = CLAUSE_END.search(text, end.end())  # "not because of X" denies X, the reason it gives
         stop = end.start() if end else len(text)
         words = PHRASE_CUES.get(cue.group().lower())
         if words:
@@ -218,6 +248,8 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
                 word = PHRASE_WORD.match(text, at)
                 at = word.end() if word else at
             stop = min(stop, at)
+        if HARM.fullmatch(cue.group()):
+            stop = cue.end()  # a verdict on its subject: "makes vanishing worse", "worse vanishing" blame no object
         start = cue.start()
         # "X is pointless", "X and Y won't help": a verdict on the whole subject, however long.
         if reach_back and not words and (EVALUATIVE.fullmatch(cue.group()) or VERDICT.match(text, cue.end())):
@@ -234,16 +266,20 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
     return scopes
 
 
-def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset()) -> bool:
+def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = frozenset(),
+             term: bool = True) -> bool:
     """True when every regex of `claim` matches `sentence` outside negation, hedging and echoed text.
 
     Each regex needs its own words (matches may not overlap), and at least one match must use a word
-    the question does not, so restating the question's terms is never evidence.
+    the question does not, so restating the question's terms is never evidence. Unless `term`, a claim of
+    one regex counts only where it matches a statement (STATEMENT_WORDS words or more), not a bare name.
     """
     if sentence.hedged:
         return False
     text = sentence.masked
     matches = [[m.span() for m in compiled(p).finditer(text) if m.end() > m.start()] for p in claim]
+    if len(claim) == 1 and not term:
+        matches = [[(a, b) for a, b in matches[0] if len(TOKEN.findall(text[a:b].lower())) >= STATEMENT_WORDS]]
     if not all(matches):
         return False
     # A one-regex claim has no relation of its own to negate, so its negation reaches back further.
@@ -251,7 +287,7 @@ def holds_in(claim: Claim, sentence: Sentence, question_words: frozenset[str] = 
     free = [[(s, e, _novel(text[s:e], question_words)) for s, e in spans
              if not any(cue <= s < end and not ("," in text[cue:s] and _states_negation(compiled(p), text, s, e))
                         for _, cue, end, _ in scopes)]
-            for p, spans in zip(claim, matches)]
+            for p, spans in zip(claim, matches, strict=True)]
     return _disjoint(free, [], False, scopes)
 
 
@@ -298,5 +334,5 @@ def judge_point(point: KeyPoint, answer: str, question: str = "") -> PointVerdic
         hit = next((s for s in parts if holds_in(m.claim, s)), None)
         if hit is not None:
             return PointVerdict("contradicted", hit.text, m.correction)
-    hit = next((s for s in parts if any(holds_in(c, s, words) for c in point.claims)), None)
+    hit = next((s for s in parts if any(holds_in(c, s, words, point.term) for c in point.claims)), None)
     return PointVerdict("covered", hit.text, None) if hit else PointVerdict("missed", None, None)

@@ -29,9 +29,15 @@ class ContentErrors(ContentError):
 
 
 def raise_all(errors: list[ContentError]) -> None:
-    """Raise the one error, or all of them together; do nothing when there are none."""
+    """Raise the one error, or all of them together (files in the order met, each file's problems
+    in line order, each problem once); do nothing when there are none."""
     flat = [e for err in errors for e in (err.errors if isinstance(err, ContentErrors) else [err])]
-    if len(flat) == 1:
-        raise flat[0]
-    if flat:
-        raise ContentErrors(flat)
+    unique = list({str(e): e for e in flat}.values())
+    files: dict[Path, int] = {}
+    for e in unique:
+        files.setdefault(e.path, len(files))
+    unique.sort(key=lambda e: (files[e.path], e.line or 0))
+    if len(unique) == 1:
+        raise unique[0]
+    if unique:
+        raise ContentErrors(unique)

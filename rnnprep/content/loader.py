@@ -1,20 +1,20 @@
 """Load decks and exercises from disk and validate them strictly.
 
-Every problem raises `ContentError` naming the file, the line and the field, so a teacher
-who writes a deck sees exactly what to fix.
+Every problem is a `ContentError` naming the file, the line and the field, and one run reports
+all of them, over every deck and exercise, so a teacher who writes a deck fixes it in one pass.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable
 
 from rnnprep.content.claims import NEGATION, compiled, judge_point
 from rnnprep.content.errors import ContentError, raise_all
 from rnnprep.content.model import (
-    CHECK_CATEGORIES,
     DIFFICULTIES,
     ITEM_KINDS,
     Deck,
@@ -27,9 +27,9 @@ from rnnprep.content.model import (
     Mistake,
     Question,
 )
-from rnnprep.content.yamlfile import Fields, dotted, line_of, load_yaml
-from rnnprep.grading.forbidden import FORBIDDEN
+from rnnprep.content.yamlfile import Fields, Lines, dotted, line_of, load_yaml
 from rnnprep.resources import exercises_dir, questions_dir
+from rnnprep.vocabulary import CHECK_CATEGORIES, FORBIDDEN
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXERCISE_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -42,105 +42,154 @@ EXERCISE_FIELDS = {"slug", "title", "difficulty", "topics", "summary", "defines"
                    "memory_limit_mb", "weights", "hints", "mistakes", "settings", "require_isolation"}
 
 
-def load_deck(path: Path, *, strict: bool = True) -> Deck:
-    """Load one deck. `strict` also compiles every regex and judges every example against its key point.
+@dataclass
+class _ReadDeck:
+    """A deck as far as it could be read: its sound questions (with their index in the file), and
+    every problem found, so the library's cross-deck checks still see the sound part."""
 
-    Shipped decks load without it at every start (compiling their ~800 regexes would cost about a second);
-    the test suite loads them strictly, so they are proved before they ship. A user's deck is always strict.
+    path: Path
+    lines: Lines
+    deck_id: str | None
+    title: str | None
+    questions: list[tuple[int, Question]]
+    problems: list[ContentError]
+
+    def deck(self) -> Deck:
+        raise_all(self.problems)
+        return Deck(id=self.deck_id or "", title=self.title or "", path=self.path,
+                    questions=tuple(q for _, q in self.questions))
+
+    def error(self, where: tuple, message: str) -> ContentError:
+        return ContentError(self.path, message, line=line_of(self.lines, where), field=dotted(where))
+
+
+def load_deck(path: Path, *, strict: bool = True, known_exercises: set[str] | None = None) -> Deck:
+    """Load one deck, raising every problem it has at once. `strict` also compiles every regex and
+    judges every example against its key point; `known_exercises`, when given, are the slugs that
+    related_exercises may name.
+
+    Shipped decks load without `strict` at every start (compiling their ~800 regexes would cost about a
+    second); the test suite loads them strictly, so they are proved before they ship. A user's deck is
+    always strict.
     """
-    data, lines = load_yaml(path)
-    top = Fields(path, lines, data)
+    return _read_deck(path, strict, known_exercises).deck()
+
+
+def _read_deck(path: Path, strict: bool, known: set[str] | None) -> _ReadDeck:
+    problems: list[ContentError] = []
+    read = _ReadDeck(path, {}, None, None, [], problems)
+    try:
+        data, read.lines = load_yaml(path, problems)
+        top = Fields(path, read.lines, data, problems=problems)
+    except ContentError as exc:
+        problems.append(exc)
+        return read
     top.reject_unknown({"deck", "title", "questions"})
-    deck_id = top.get("deck", str, check=TAG.match, why="deck id must be lowercase letters, digits, hyphens")
-    title = top.get("title", str)
-    questions: list[Question] = []
-    numbers: dict[int, int] = {}
-    errors: list[ContentError] = []
-    for item in top.items("questions", minimum=1):
-        try:
-            q = _question(item, deck_id, path, strict)
-            if q.number in numbers:
-                item.fail(f"number {q.number} is used twice in this deck", "number")
-        except ContentError as exc:
-            errors.append(exc)
+    read.deck_id = top.attempt(lambda: top.get("deck", str, check=TAG.match,
+                                               why="deck id must be lowercase letters, digits, hyphens"))
+    read.title = top.attempt(lambda: top.get("title", str))
+    numbers: dict[int, str] = {}
+    for item in top.attempt(lambda: top.items("questions", minimum=1), []):
+        q = _question(item, read.deck_id or "", path, strict, known)
+        if q is None:
             continue
-        numbers[q.number] = 1
-        questions.append(q)
-    raise_all(errors)
-    return Deck(id=deck_id, title=title, path=path, questions=tuple(questions))
+        if q.number in numbers:
+            item.note(f"number {q.number} is used twice in this deck (also by {numbers[q.number]!r})", "number")
+            continue
+        numbers[q.number] = q.id
+        read.questions.append((item.where[-1], q))
+    return read
 
 
-def _question(f: Fields, deck_id: str, path: Path, strict: bool) -> Question:
+def _question(f: Fields, deck_id: str, path: Path, strict: bool, known: set[str] | None) -> Question | None:
+    """The question, or None when it has problems (each one noted)."""
+    before = len(f.problems)
     f.reject_unknown(QUESTION_FIELDS)
-    qid = f.get("id", str, check=SLUG.match, why="id must be a slug: lowercase letters, digits and hyphens")
-    number = f.get("number", int, check=lambda n: n >= 1, why="number must be 1 or more")
-    topics = f.strings("topics", default=..., minimum=1)
-    for i, t in enumerate(topics):
-        if not TAG.match(t):
-            f.fail(f"topic {t!r} must be a lowercase tag", "topics", i)
-    difficulty = f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
-                       why=f"difficulty must be one of {', '.join(DIFFICULTIES)}")
-    question_text = f.get("question", str).strip()
-    key_points = [_key_point(kp, question_text, strict) for kp in f.items("key_points", minimum=2, maximum=5)]
-    items = [_item(it) for it in f.items("items", minimum=2, maximum=4)] if "items" in f.data else []
-    return Question(
-        id=qid,
-        number=number,
-        deck=deck_id,
-        topics=topics,
-        difficulty=difficulty,
-        question=question_text,
-        answer=f.get("answer", str).strip(),
-        key_points=tuple(key_points),
-        related_exercises=f.strings("related_exercises", default=()),
-        source=path,
-        items=tuple(items),
-    )
+    qid = f.attempt(lambda: f.get("id", str, check=SLUG.match,
+                                  why="id must be a slug: lowercase letters, digits and hyphens"))
+    number = f.attempt(lambda: f.get("number", int, check=lambda n: n >= 1, why="number must be 1 or more"))
+    topics = f.attempt(lambda: f.strings("topics", minimum=1, each=TAG.match,
+                                         why=lambda t: f"topic {t!r} must be a lowercase tag"), ())
+    difficulty = f.attempt(lambda: f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
+                                         why=f"difficulty must be one of {', '.join(DIFFICULTIES)}"))
+    question_text = (f.attempt(lambda: f.get("question", str)) or "").strip()
+    answer = f.attempt(lambda: f.get("answer", str))
+    key_points = [_key_point(kp, question_text, strict)
+                  for kp in f.attempt(lambda: f.items("key_points", minimum=2, maximum=5), [])]
+    items = ([_item(it) for it in f.attempt(lambda: f.items("items", minimum=2, maximum=4), [])]
+             if "items" in f.data else [])
+    known_text = ", ".join(sorted(known)) if known else "none"
+    related = f.attempt(lambda: f.strings(
+        "related_exercises", default=(), each=None if known is None else known.__contains__,
+        why=lambda slug: f"unknown exercise {slug!r} (known: {known_text})"), ())
+    if len(f.problems) > before:
+        return None
+    return Question(id=qid, number=number, deck=deck_id, topics=topics, difficulty=difficulty,
+                    question=question_text, answer=answer.strip(),
+                    key_points=tuple(k for k in key_points if k is not None), related_exercises=related,
+                    source=path, items=tuple(i for i in items if i is not None))
 
 
-def _claim(f: Fields, value, *where, strict: bool = True) -> tuple[str, ...]:
-    """A claim: one regex, or a list of regexes that must all match in one sentence."""
+def _claim(f: Fields, value, *where, strict: bool = True) -> tuple[str, ...] | None:
+    """A claim: one regex, or a list of regexes that must all match in one sentence (None if bad)."""
     patterns = [value] if isinstance(value, str) else value
     if not isinstance(patterns, list) or not patterns:
-        f.fail("a claim is a regex or a non-empty list of regexes that must all match in one sentence", *where)
+        f.note("a claim is a regex or a non-empty list of regexes that must all match in one sentence", *where)
+        return None
+    before = len(f.problems)
     for i, pattern in enumerate(patterns):
         at = where if isinstance(value, str) else where + (i,)
         if not isinstance(pattern, str) or not pattern.strip():
-            f.fail("expected a non-empty regex string", *at)
+            f.note("expected a non-empty regex string", *at)
+            continue
         try:
             if strict:
                 compiled(pattern)
         except re.error as exc:
-            f.fail(f"invalid regular expression {pattern!r}: {exc}", *at)
-    return tuple(patterns)
+            f.note(f"invalid regular expression {pattern!r}: {exc}", *at)
+    return tuple(patterns) if len(f.problems) == before else None
 
 
 def _examples(f: Fields, key: str, minimum: int) -> tuple[Example, ...]:
-    texts = f.strings(key, default=..., minimum=minimum)
+    texts = f.strings(key, minimum=minimum)
     return tuple(Example(text=t, line=f.line(f.where + (key, i))) for i, t in enumerate(texts))
 
 
-def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint:
+def _key_point(kp: Fields, question: str, strict: bool) -> KeyPoint | None:
+    before = len(kp.problems)
+    allowed = {"label", "claims", "misconceptions", "examples", "term"}
     if "patterns" in kp.data:
-        kp.fail("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
+        kp.note("patterns: was replaced by claims: (each a list of regexes that must all match in one sentence) "
                 "plus examples: (covers and rejects); see the deck format in the README", "patterns")
-    kp.reject_unknown({"label", "claims", "misconceptions", "examples"})
-    label = kp.get("label", str)
-    raw_claims = kp.get("claims", list)
-    if not raw_claims:
-        kp.fail("needs at least 1 claim", "claims")
+        allowed.add("patterns")
+    kp.reject_unknown(allowed)
+    label = kp.attempt(lambda: kp.get("label", str))
+    term = kp.attempt(lambda: kp.get("term", bool, default=False), False)
+    raw_claims = kp.attempt(lambda: kp.get("claims", list, check=bool, why="needs at least 1 claim"), [])
     claims = tuple(_claim(kp, c, "claims", i, strict=strict) for i, c in enumerate(raw_claims))
     misconceptions = []
-    for m in kp.items("misconceptions") if "misconceptions" in kp.data else []:
+    for m in kp.attempt(lambda: kp.items("misconceptions"), []) if "misconceptions" in kp.data else []:
         m.reject_unknown({"claim", "correction"})
-        if "claim" not in m.data:
-            m.fail("missing required field", "claim")
-        misconceptions.append(Misconception(claim=_claim(m, m.data["claim"], "claim", strict=strict),
-                                            correction=m.get("correction", str).strip()))
-    ex = Fields(kp.path, kp.lines, kp.get("examples", dict), kp.where + ("examples",))
-    ex.reject_unknown({"covers", "rejects"})
-    point = KeyPoint(label=label, claims=claims, misconceptions=tuple(misconceptions),
-                     covers=_examples(ex, "covers", 2), rejects=_examples(ex, "rejects", 2))
+        if "claim" in m.data:
+            claim = _claim(m, m.data["claim"], "claim", strict=strict)
+        else:
+            claim = None
+            m.note("missing required field", "claim")
+        correction = m.attempt(lambda m=m: m.get("correction", str))
+        if claim is not None and correction is not None:
+            misconceptions.append(Misconception(claim=claim, correction=correction.strip()))
+    ex = kp.attempt(lambda: Fields(kp.path, kp.lines, kp.get("examples", dict), kp.where + ("examples",),
+                                   kp.problems))
+    covers: tuple[Example, ...] = ()
+    rejects: tuple[Example, ...] = ()
+    if ex is not None:
+        ex.reject_unknown({"covers", "rejects"})
+        covers = ex.attempt(lambda: _examples(ex, "covers", 2), ())
+        rejects = ex.attempt(lambda: _examples(ex, "rejects", 2), ())
+    if len(kp.problems) > before or ex is None:
+        return None
+    point = KeyPoint(label=label, claims=tuple(c for c in claims if c is not None),
+                     misconceptions=tuple(misconceptions), covers=covers, rejects=rejects, term=bool(term))
     if strict:
         _check_examples(ex, point, question)
     return point
@@ -151,145 +200,195 @@ def _check_examples(ex: Fields, point: KeyPoint, question: str) -> None:
     for i, example in enumerate(point.covers):
         verdict = judge_point(point, example.text, question)
         if verdict.status != "covered":
-            ex.fail(f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
+            bare = verdict.status == "missed" and judge_point(replace(point, term=True), example.text, question)
+            ex.note("a one-regex claim matches only a bare term here: add a relation regex (concept and relation in "
+                    "one clause), or mark the point term: true if the question asks to name it"
+                    if bare and bare.status == "covered" else
+                    f"the judge says {verdict.status}, not covered: no claim holds in one sentence"
                     if verdict.status == "missed" else
                     f"the judge says contradicted (misconception matched in {verdict.evidence!r})", "covers", i)
-    statuses = []
     for i, example in enumerate(point.rejects):
         verdict = judge_point(point, example.text, question)
         if verdict.status == "covered":
-            ex.fail(f"the judge credits this reject (a claim holds in {verdict.evidence!r}); tighten the claims",
+            ex.note(f"the judge credits this reject (a claim holds in {verdict.evidence!r}); tighten the claims",
                     "rejects", i)
-        statuses.append(verdict.status)
     if not any(NEGATION.search(e.text) for e in point.rejects):
-        ex.fail("rejects need at least one negated phrasing (with not, no, never, without, ...)", "rejects")
+        ex.note("rejects need at least one negated phrasing (with not, no, never, without, ...)", "rejects")
     for j, m in enumerate(point.misconceptions):
         if not any(judge_point(KeyPoint(point.label, (), (m,)), e.text, question).status == "contradicted"
                    for e in point.rejects):
-            ex.fail(f"no reject example triggers misconceptions[{j}]; add one that states it", "rejects")
+            ex.note(f"no reject example triggers misconceptions[{j}]; add one that states it", "rejects")
 
 
-def _item(f: Fields) -> Item:
-    kind = f.get("kind", str, check=lambda k: k in ITEM_KINDS, why=f"kind must be one of {', '.join(ITEM_KINDS)}")
+def _item(f: Fields) -> Item | None:
+    before = len(f.problems)
+    kind = f.attempt(lambda: f.get("kind", str, check=lambda k: k in ITEM_KINDS,
+                                   why=f"kind must be one of {', '.join(ITEM_KINDS)}"))
+    if kind is None:
+        return None
     common = {"kind", "explanation"}
-    explanation = f.get("explanation", str, default="").strip()
+    explanation = (f.attempt(lambda: f.get("explanation", str, default="")) or "").strip()
+    item: Item | None
     if kind == "true_false":
         f.reject_unknown(common | {"statement", "answer"})
-        return Item(kind, f.get("statement", str).strip(), f.get("answer", bool), explanation=explanation)
-    if kind == "choice":
+        statement = f.attempt(lambda: f.get("statement", str))
+        answer = f.attempt(lambda: f.get("answer", bool))
+        item = Item(kind, (statement or "").strip(), answer, explanation=explanation)
+    elif kind == "choice":
         f.reject_unknown(common | {"prompt", "options", "answer"})
-        options = f.strings("options", default=..., minimum=2, maximum=6)
-        answer = f.get("answer", int, check=lambda a: 0 <= a < len(options),
-                       why=f"answer must be an option index, 0 to {len(options) - 1}")
-        return Item(kind, f.get("prompt", str).strip(), answer, options=options, explanation=explanation)
-    f.reject_unknown(common | {"prompt", "answer", "verify", "tolerance"})
-    verify = f.get("verify", str).strip()
-    if kind == "number":
-        answer = f.get("answer", (int, float))
-        tolerance = float(f.get("tolerance", (int, float), default=0, check=lambda t: t >= 0,
-                                why="tolerance must be >= 0"))
-        return Item(kind, f.get("prompt", str).strip(), answer, explanation=explanation, verify=verify,
-                    tolerance=tolerance)
-    shape = f.get("answer", list)
-    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
-        f.fail("a shape is a list of non-negative integers, like [2, 3, 20]", "answer")
-    return Item(kind, f.get("prompt", str).strip(), tuple(shape), explanation=explanation, verify=verify)
+        options = f.attempt(lambda: f.strings("options", minimum=2, maximum=6), ())
+        choice = f.attempt(lambda: f.get("answer", int, check=(lambda a: 0 <= a < len(options)) if options else None,
+                                         why=f"answer must be an option index, 0 to {len(options) - 1}"))
+        prompt = f.attempt(lambda: f.get("prompt", str))
+        item = Item(kind, (prompt or "").strip(), choice, options=options, explanation=explanation)
+    else:
+        f.reject_unknown(common | {"prompt", "answer", "verify", "tolerance"})
+        verify = (f.attempt(lambda: f.get("verify", str)) or "").strip()
+        prompt = (f.attempt(lambda: f.get("prompt", str)) or "").strip()
+        if kind == "number":
+            number = f.attempt(lambda: f.get("answer", (int, float)))
+            tolerance = f.attempt(lambda: float(f.get("tolerance", (int, float), default=0, check=lambda t: t >= 0,
+                                                      why="tolerance must be >= 0")), 0.0)
+            item = Item(kind, prompt, number, explanation=explanation, verify=verify, tolerance=tolerance or 0.0)
+        else:
+            shape = f.attempt(lambda: f.get("answer", list))
+            if shape is not None and (not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 0
+                                                       for n in shape)):
+                f.note("a shape is a list of non-negative integers, like [2, 3, 20]", "answer")
+            item = Item(kind, prompt, tuple(shape or ()), explanation=explanation, verify=verify)
+    return item if len(f.problems) == before else None
 
 
 def load_exercise(folder: Path) -> Exercise:
+    """One exercise, raising every problem of its exercise.yaml and its files at once."""
     path = folder / "exercise.yaml"
     if not path.is_file():
         raise ContentError(path, "missing exercise.yaml")
-    data, lines = load_yaml(path)
-    f = Fields(path, lines, data)
+    problems: list[ContentError] = []
+    data, lines = load_yaml(path, problems)
+    try:
+        f = Fields(path, lines, data, problems=problems)
+    except ContentError as exc:
+        raise_all([*problems, exc])
     f.reject_unknown(EXERCISE_FIELDS)
-    slug = f.get("slug", str, check=EXERCISE_SLUG.match, why="slug must be lowercase letters, digits, underscores")
-    if slug != folder.name:
-        f.fail(f"slug {slug!r} must equal the folder name {folder.name!r}", "slug")
-    defines = f.strings("defines", default=..., minimum=1)
-    for i, name in enumerate(defines):
-        if not IDENTIFIER.match(name):
-            f.fail(f"{name!r} is not a Python identifier", "defines", i)
-    forbidden = f.strings("forbidden", default=())
-    for i, name in enumerate(forbidden):
-        if name not in FORBIDDEN:
-            f.fail(f"unknown forbidden operation {name!r} (known: {', '.join(sorted(FORBIDDEN))})", "forbidden", i)
-    weights_raw = f.get("weights", dict)
+    slug = f.attempt(lambda: f.get("slug", str, check=EXERCISE_SLUG.match,
+                                   why="slug must be lowercase letters, digits, underscores"))
+    if slug is not None and slug != folder.name:
+        f.note(f"slug {slug!r} must equal the folder name {folder.name!r}", "slug")
+    defines = f.attempt(lambda: f.strings("defines", minimum=1, each=IDENTIFIER.match,
+                                          why=lambda name: f"{name!r} is not a Python identifier"), ())
+    forbidden = f.attempt(lambda: f.strings(
+        "forbidden", default=(), each=lambda name: name in FORBIDDEN,
+        why=lambda name: f"unknown forbidden operation {name!r} (known: {', '.join(sorted(FORBIDDEN))})"), ())
     weights = {}
-    for category, weight in weights_raw.items():
+    for category, weight in f.attempt(lambda: f.get("weights", dict), {}).items():
         if category not in CHECK_CATEGORIES:
-            f.fail(f"unknown check category (known: {', '.join(CHECK_CATEGORIES)})", "weights", category)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            f.fail("weight must be a number >= 0", "weights", category)
-        weights[category] = float(weight)
+            f.note(f"unknown check category (known: {', '.join(CHECK_CATEGORIES)})", "weights", category)
+        elif isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            f.note("weight must be a number >= 0", "weights", category)
+        else:
+            weights[category] = float(weight)
     mistakes = []
-    for m in f.items("mistakes", minimum=0) if "mistakes" in f.data else []:
+    for m in f.attempt(lambda: f.items("mistakes"), []) if "mistakes" in f.data else []:
         m.reject_unknown({"file", "category", "message"})
-        file = m.get("file", str)
-        if not (folder / "tests" / "mistakes" / file).is_file():
-            m.fail(f"no such file tests/mistakes/{file}", "file")
-        category = m.get("category", str, check=lambda c: c in CHECK_CATEGORIES,
-                         why=f"category must be one of {', '.join(CHECK_CATEGORIES)}")
-        mistakes.append(Mistake(file=file, category=category, message=m.get("message", str)))
+        file = m.attempt(lambda m=m: m.get("file", str))
+        if file is not None and not (folder / "tests" / "mistakes" / file).is_file():
+            m.note(f"no such file tests/mistakes/{file}", "file")
+        category = m.attempt(lambda m=m: m.get("category", str, check=lambda c: c in CHECK_CATEGORIES,
+                                           why=f"category must be one of {', '.join(CHECK_CATEGORIES)}"))
+        message = m.attempt(lambda m=m: m.get("message", str))
+        if file is not None and category is not None and message is not None:
+            mistakes.append(Mistake(file=file, category=category, message=message))
+    title = f.attempt(lambda: f.get("title", str))
+    difficulty = f.attempt(lambda: f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
+                                         why=f"difficulty must be one of {', '.join(DIFFICULTIES)}"))
+    topics = f.attempt(lambda: f.strings("topics", minimum=1), ())
+    summary = f.attempt(lambda: f.get("summary", str))
+    time_limit_s = f.attempt(lambda: float(f.get("time_limit_s", (int, float), check=lambda t: 0 < t <= 3600,
+                                                 why="time_limit_s must be between 0 and 3600")))
+    memory_limit_mb = f.attempt(lambda: f.get("memory_limit_mb", int, default=4096, check=lambda m: m >= 256,
+                                              why="memory_limit_mb must be at least 256"))
+    hints = f.attempt(lambda: f.strings("hints", minimum=1), ())
+    settings = f.attempt(lambda: dict(f.get("settings", dict, default={})), {})
+    require_isolation = f.attempt(lambda: f.get("require_isolation", bool, default=False), False)
     for required in ("README.md", "starter.py", "reference.py"):
         if not (folder / required).is_file():
-            raise ContentError(folder / required, "missing file: every exercise needs README.md, starter.py, "
-                                                   "reference.py and tests/")
+            problems.append(ContentError(folder / required, "missing file: every exercise needs README.md, "
+                                                            "starter.py, reference.py and tests/"))
     if not (folder / "tests").is_dir():
-        raise ContentError(folder / "tests", "missing hidden test folder")
+        problems.append(ContentError(folder / "tests", "missing hidden test folder"))
+    raise_all(problems)
     return Exercise(
-        slug=slug,
-        title=f.get("title", str),
-        difficulty=f.get("difficulty", str, check=lambda d: d in DIFFICULTIES,
-                         why=f"difficulty must be one of {', '.join(DIFFICULTIES)}"),
-        topics=f.strings("topics", default=..., minimum=1),
-        summary=f.get("summary", str).strip(),
-        defines=defines,
-        forbidden=forbidden,
-        time_limit_s=float(f.get("time_limit_s", (int, float), check=lambda t: 0 < t <= 3600,
-                                 why="time_limit_s must be between 0 and 3600")),
-        memory_limit_mb=f.get("memory_limit_mb", int, default=4096, check=lambda m: m >= 256,
-                              why="memory_limit_mb must be at least 256"),
-        weights=MappingProxyType(weights),
-        hints=f.strings("hints", default=..., minimum=1),
-        mistakes=tuple(mistakes),
-        path=folder,
-        settings=MappingProxyType(dict(f.get("settings", dict, default={}))),
-        require_isolation=f.get("require_isolation", bool, default=False),
+        slug=slug, title=title, difficulty=difficulty, topics=topics, summary=summary.strip(),
+        defines=defines, forbidden=forbidden, time_limit_s=time_limit_s,
+        memory_limit_mb=memory_limit_mb, weights=MappingProxyType(weights), hints=hints,
+        mistakes=tuple(mistakes), path=folder, settings=MappingProxyType(settings or {}),
+        require_isolation=bool(require_isolation),
     )
 
 
-def exercise_roots() -> list[Path]:
-    """The shipped exercises folder, then the learner's extra ones (see rnnprep.config)."""
-    from rnnprep.config import extra_exercise_dirs
-
-    extra = extra_exercise_dirs()
-    for folder in extra:
-        if not folder.is_dir():
-            raise ContentError(folder, "no such exercises folder (given with --exercises, $RNNPREP_EXERCISES "
-                                       "or config.yaml)")
+def exercise_roots(extra_dirs: Iterable[Path] = (), problems: list[ContentError] | None = None) -> list[Path]:
+    """The shipped exercises folder, then `extra_dirs`: where those come from is the caller's
+    business (the CLI reads rnnprep.config), so content depends on no settings. A missing extra
+    folder is added to `problems`, or raised when no list is given."""
+    found: list[ContentError] = []
+    extra = []
+    for folder in extra_dirs:
+        if folder.is_dir():
+            extra.append(folder)
+        else:
+            found.append(ContentError(folder, "no such exercises folder (given with --exercises, "
+                                              "$RNNPREP_EXERCISES or config.yaml)"))
+    _report(found, problems)
     return [exercises_dir(), *extra]
 
 
-def exercise_folders(roots: list[Path] | None = None) -> dict[str, Path]:
-    """slug -> folder over every root; a slug in two roots is an error naming both."""
+def exercise_folders(roots: Iterable[Path] | None = None,
+                     problems: list[ContentError] | None = None) -> dict[str, Path]:
+    """slug -> folder over every root (the shipped one alone by default); a slug in two roots is an
+    error naming both (added to `problems`, or raised when no list is given; the first is kept)."""
     found: dict[str, Path] = {}
+    errors: list[ContentError] = []
     for root in exercise_roots() if roots is None else roots:
         if not root.is_dir():
             continue
         for folder in sorted(p for p in root.iterdir() if (p / "exercise.yaml").is_file()):
             if folder.name in found:
-                raise ContentError(folder / "exercise.yaml", f"exercise {folder.name!r} is already defined by "
-                                                             f"{found[folder.name] / 'exercise.yaml'}")
+                errors.append(ContentError(folder / "exercise.yaml", f"exercise {folder.name!r} is already defined "
+                                                                     f"by {found[folder.name] / 'exercise.yaml'}"))
+                continue
             found[folder.name] = folder
+    _report(errors, problems)
     return found
 
 
-def load_exercises(root: Path | None = None) -> tuple[Exercise, ...]:
-    """Every exercise of `root`, or of all the roots, easiest first."""
-    folders = exercise_folders([root] if root is not None else None)
-    loaded = (load_exercise(p) for p in folders.values())
-    return tuple(sorted(loaded, key=lambda e: (DIFFICULTIES.index(e.difficulty), e.slug)))
+def _report(found: list[ContentError], problems: list[ContentError] | None) -> None:
+    if problems is None:
+        raise_all(found)
+    else:
+        problems.extend(found)
+
+
+def load_exercises(roots: Iterable[Path] | None = None) -> tuple[Exercise, ...]:
+    """Every exercise of `roots` (the shipped ones by default), easiest first; every problem of
+    every one raised at once."""
+    problems: list[ContentError] = []
+    exercises, _ = _load_exercises(roots, problems)
+    raise_all(problems)
+    return exercises
+
+
+def _load_exercises(roots: Iterable[Path] | None,
+                    problems: list[ContentError]) -> tuple[tuple[Exercise, ...], set[str]]:
+    """The exercises that load, and the slug of every exercise folder found (loaded or not)."""
+    folders = exercise_folders(roots, problems)
+    loaded = []
+    for folder in folders.values():
+        try:
+            loaded.append(load_exercise(folder))
+        except ContentError as exc:
+            problems.append(exc)
+    return tuple(sorted(loaded, key=lambda e: (DIFFICULTIES.index(e.difficulty), e.slug))), set(folders)
 
 
 def shipped_deck_paths() -> list[Path]:
@@ -297,40 +396,40 @@ def shipped_deck_paths() -> list[Path]:
 
 
 def load_library(extra_decks: Iterable[Path] = (), *, include_shipped: bool = True,
-                 exercises: tuple[Exercise, ...] | None = None) -> Library:
-    """Load shipped and user decks; ids must be unique and related exercises must exist."""
+                 exercises: tuple[Exercise, ...] | None = None, exercise_dirs: Iterable[Path] = ()) -> Library:
+    """Load exercises and decks, shipped and the user's; ids must be unique and related exercises
+    must exist. Every problem of every file is raised at once.
+
+    The exercises are `exercises` when given, else the shipped ones and those in `exercise_dirs`."""
+    problems: list[ContentError] = []
+    if exercises is None:
+        # An exercise that fails to load is reported itself; decks naming it are not blamed too.
+        exercises, known = _load_exercises(exercise_roots(exercise_dirs, problems), problems)
+    else:
+        known = {e.slug for e in exercises}
     shipped = shipped_deck_paths() if include_shipped else []
-    paths = shipped + [Path(p) for p in extra_decks]
-    decks = []
-    errors: list[ContentError] = []
-    for p in paths:
-        try:
-            if not p.is_file():
-                raise ContentError(p, "no such deck file")
-            decks.append(load_deck(p, strict=p not in shipped))
-        except ContentError as exc:
-            errors.append(exc)
-    exercises = load_exercises() if exercises is None else exercises
-    known = {e.slug for e in exercises}
-    seen: dict[str, Path] = {}
+    reads = []
+    for p in shipped + [Path(p) for p in extra_decks]:
+        if not p.is_file():
+            problems.append(ContentError(p, "no such deck file"))
+            continue
+        read = _read_deck(p, p not in shipped, known)
+        problems.extend(read.problems)
+        reads.append(read)
     deck_ids: dict[str, Path] = {}
-    for deck in decks:
-        if deck.id in deck_ids:
-            errors.append(_error_at(deck.path, ("deck",), f"deck id {deck.id!r} is also used by {deck_ids[deck.id]}"))
-        deck_ids[deck.id] = deck.path
-        for i, q in enumerate(deck.questions):
+    seen: dict[str, Path] = {}
+    for read in reads:
+        if read.deck_id is not None:
+            if read.deck_id in deck_ids:
+                problems.append(read.error(("deck",), f"deck id {read.deck_id!r} is also used by "
+                                                      f"{deck_ids[read.deck_id]}"))
+            else:
+                deck_ids[read.deck_id] = read.path
+        for index, q in read.questions:
             if q.id in seen:
-                errors.append(_error_at(deck.path, ("questions", i, "id"),
-                                        f"duplicate question id {q.id!r} (also in {seen[q.id]})"))
-            seen[q.id] = deck.path
-            for j, slug in enumerate(q.related_exercises):
-                if slug not in known:
-                    errors.append(_error_at(deck.path, ("questions", i, "related_exercises", j),
-                                            f"unknown exercise {slug!r} (known: {', '.join(sorted(known)) or 'none'})"))
-    raise_all(errors)
-    return Library(decks=tuple(decks), exercises=exercises)
-
-
-def _error_at(path: Path, where: tuple, message: str) -> ContentError:
-    _, lines = load_yaml(path)
-    return ContentError(path, message, line=line_of(lines, where), field=dotted(where))
+                problems.append(read.error(("questions", index, "id"),
+                                           f"duplicate question id {q.id!r} (also in {seen[q.id]})"))
+            else:
+                seen[q.id] = read.path
+    raise_all(problems)
+    return Library(decks=tuple(read.deck() for read in reads), exercises=exercises)

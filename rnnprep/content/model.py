@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DIFFICULTIES = ("easy", "medium", "hard")
-CHECK_CATEGORIES = ("import", "api", "shape", "parity", "gradient", "training", "speed", "rules", "limits")
 
 
 Claim = tuple[str, ...]
@@ -44,9 +43,13 @@ class KeyPoint:
     misconceptions: tuple[Misconception, ...] = ()
     covers: tuple[Example, ...] = ()
     rejects: tuple[Example, ...] = ()
+    term: bool = False
+    """The question asks to name this (an application, a remedy, a component), so a one-regex claim may be a
+    bare term; otherwise a one-regex claim must match a statement of at least STATEMENT_WORDS words."""
 
 
 ITEM_KINDS = ("true_false", "choice", "number", "shape")
+Answer = bool | int | float | tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Item:
 
     kind: str
     prompt: str
-    answer: object
+    answer: Answer
     options: tuple[str, ...] = ()
     explanation: str = ""
     verify: str | None = None
@@ -67,17 +70,18 @@ class Item:
 
     @property
     def answer_text(self) -> str:
+        answer = self.answer
         if self.kind == "true_false":
-            return "true" if self.answer else "false"
-        if self.kind == "choice":
-            return self.options[self.answer]  # type: ignore[call-overload,index]
-        if self.kind == "shape":
-            return "(" + ", ".join(str(n) for n in self.answer) + ")"  # type: ignore[attr-defined]
-        return f"{self.answer:g}" if isinstance(self.answer, float) else str(self.answer)
+            return "true" if answer else "false"
+        if isinstance(answer, tuple):
+            return "(" + ", ".join(str(n) for n in answer) + ")"
+        if self.kind == "choice" and isinstance(answer, int):
+            return self.options[answer]
+        return f"{answer:g}" if isinstance(answer, float) else str(answer)
 
     def to_json(self) -> dict:
         out: dict = {"kind": self.kind, "prompt": self.prompt,
-                     "answer": list(self.answer) if self.kind == "shape" else self.answer}  # type: ignore[call-overload]
+                     "answer": list(self.answer) if isinstance(self.answer, tuple) else self.answer}
         if self.options:
             out["options"] = list(self.options)
         if self.explanation:

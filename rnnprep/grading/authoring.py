@@ -5,7 +5,7 @@ exercise. The baseline checks (the file imports, defines its names, reaches noth
 stays within its limits) are not here: the grading plugin adds them to every suite.
 """
 
-from rnnprep.grading.checks import CheckFailure, check
+from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.closeness import (
     LOOSE32,
     TIGHT64,
@@ -15,9 +15,11 @@ from rnnprep.grading.closeness import (
     first_match,
     tolerance_for,
 )
+from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.mistakes import (
     Mistake,
     blocks_read_as,
+    complemented,
     constructed_with,
     formula,
     inputs_changed,
@@ -44,6 +46,7 @@ __all__ = [
     "Mistake",
     "Run",
     "Tolerance",
+    "ToyLM",
     "Twin",
     "assert_attached",
     "assert_close",
@@ -51,8 +54,10 @@ __all__ = [
     "assert_same_parameters",
     "assert_state_dict_round_trip",
     "blocks_read_as",
+    "case",
     "check",
     "close",
+    "complemented",
     "constructed_with",
     "describe_inputs",
     "first_match",

@@ -27,6 +27,8 @@ class BenchRow:
 
 def _load(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} cannot be imported as a module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,7 +40,9 @@ def supports(exercise: Exercise) -> bool:
 
 def timing_threads(exercise: Exercise, device: str) -> int | None:
     """The torch CPU threads the exercise's speed check times with, so bench shows what grading sees."""
-    return exercise.settings.get("cuda" if device.startswith("cuda") else "cpu", {}).get("threads")
+    section = exercise.settings.get("cuda" if device.startswith("cuda") else "cpu")
+    threads = section.get("threads") if isinstance(section, dict) else None
+    return threads if isinstance(threads, int) else None
 
 
 def run_bench(exercise: Exercise, path: Path, sizes: list[SpeedSizes], *, device: str = "cpu", steps: int = 2,

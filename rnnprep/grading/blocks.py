@@ -22,7 +22,7 @@ import os
 import re
 import warnings
 
-from rnnprep.grading.forbidden import FORBIDDEN, GUARDED_SOURCES
+from rnnprep.vocabulary import FORBIDDEN, GUARDED_SOURCES
 
 _SKIPPED_KEYS = re.compile(r"^(debug|Tracer|Autocast\w*|Python\w*)$")
 """Keys whose kernels only redispatch to a lower key, where the raising kernel waits."""
@@ -60,7 +60,7 @@ def install(names: list[str]) -> None:
                     qualified = base if overload == "default" else f"{base}.{overload}"
                     for key in _kernel_keys(torch, f"aten::{qualified}"):
                         if (qualified, key) not in done:
-                            library.impl(qualified, key, kernel, False)
+                            library.impl(qualified, key, kernel)
                             done.add((qualified, key))
                     _replace_python_kernels(torch, getattr(packet, overload), kernel)
             for dotted in op.python:
@@ -116,6 +116,7 @@ def _replace(dotted: str, kernel) -> None:
 def _resolve(dotted: str):
     parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
+        obj: object
         try:
             obj = importlib.import_module(".".join(parts[:i]))
         except ImportError:

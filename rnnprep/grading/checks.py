@@ -6,9 +6,12 @@ learner verbatim, so it should say what is wrong and what to do about it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
-from rnnprep.content.model import CHECK_CATEGORIES
+from rnnprep.vocabulary import CHECK_CATEGORIES
 
 
 class CheckFailure(AssertionError):
@@ -20,3 +23,13 @@ def check(category: str, title: str):
     if category not in CHECK_CATEGORIES:
         raise ValueError(f"unknown check category {category!r}")
     return pytest.mark.rnnprep_check(category=category, title=title)
+
+
+@contextmanager
+def case(label: str) -> Iterator[None]:
+    """Prefix any failure inside with the case it happened in ("relu, hx=None: h' differs ..."),
+    so a check that tries several cases says which one broke without threading a label through."""
+    try:
+        yield
+    except CheckFailure as exc:
+        raise CheckFailure(f"{label}: {exc}") from None

@@ -5,8 +5,8 @@ Runs on the trusted side only, on plain tensors rebuilt from the wire.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import torch
 
@@ -38,24 +38,34 @@ def tolerance_for(dtype: torch.dtype, *, gradient: bool = False) -> Tolerance:
     return LOOSE32_GRAD if gradient else LOOSE32
 
 
-def close(actual: torch.Tensor, expected: torch.Tensor, tol: Tolerance | None = None) -> bool:
+def close(actual: torch.Tensor, expected: torch.Tensor, tol: Tolerance | None = None, *,
+          equal_nan: bool = False) -> bool:
+    """Within tolerance and finite; with `equal_nan`, NaN exactly where `expected` has NaN (a mistake
+    that divides by zero, a fully masked row) and finite, close values everywhere else."""
     if actual is None or actual.shape != expected.shape:
         return False
+    if equal_nan:
+        nan = torch.isnan(expected)
+        return (torch.equal(torch.isnan(actual), nan) and bool(torch.isfinite(expected[~nan]).all())
+                and close(actual[~nan], expected[~nan], tol or tolerance_for(expected.dtype)))
     tol = tol or tolerance_for(expected.dtype)
     a, e = actual.to(torch.float64), expected.to(torch.float64)
     return bool(torch.isfinite(a).all()) and bool(((a - e).abs() <= tol.bound(e)).all())
 
 
 def assert_close(actual, expected: torch.Tensor, what: str, *, tol: Tolerance | None = None,
-                 gradient: bool = False, diagnose: Callable[[torch.Tensor], str | None] | None = None) -> None:
-    """Fail with an actionable message unless `actual` equals `expected` within tolerance."""
+                 gradient: bool = False, diagnose: Callable[[torch.Tensor], str | None] | None = None,
+                 reference: str = "torch.nn") -> None:
+    """Fail with an actionable message unless `actual` equals `expected` within tolerance.
+
+    `reference` names where `expected` comes from ("F.scaled_dot_product_attention", "the formula")."""
     if actual is None:
         raise CheckFailure(f"{what}: no gradient reached it (is the output detached, or is it unused in forward?)"
                            if gradient else f"{what} is missing (None)")
     if not isinstance(actual, torch.Tensor):
         raise CheckFailure(f"{what} should be a tensor, got {type(actual).__name__}")
     if tuple(actual.shape) != tuple(expected.shape):
-        raise CheckFailure(f"{what} has shape {tuple(actual.shape)}; torch.nn gives {tuple(expected.shape)}")
+        raise CheckFailure(f"{what} has shape {tuple(actual.shape)}; {reference} gives {tuple(expected.shape)}")
     if actual.dtype != expected.dtype:
         raise CheckFailure(f"{what} has dtype {actual.dtype}; expected {expected.dtype} like the input "
                            "(compute in the input's dtype: create new tensors with x.new_zeros(...))")
@@ -63,7 +73,7 @@ def assert_close(actual, expected: torch.Tensor, what: str, *, tol: Tolerance | 
     a, e = actual.to(torch.float64), expected.to(torch.float64)
     if not torch.isfinite(a).all():
         bad = _index(torch.nonzero(~torch.isfinite(a))[0]) if a.dim() else "()"
-        raise CheckFailure(f"{what} contains NaN or inf (first at index {bad})")
+        raise CheckFailure(f"{what} contains NaN or inf (first at index {bad})" + _cause(diagnose, actual))
     err = (a - e).abs()
     excess = err - tol.bound(e)
     if (excess <= 0).all():
@@ -71,12 +81,15 @@ def assert_close(actual, expected: torch.Tensor, what: str, *, tol: Tolerance | 
     flat = int(torch.argmax(excess.reshape(-1)))
     idx = _index(torch.tensor(torch.unravel_index(torch.tensor(flat), e.shape))) if e.dim() else "()"
     got, want = a.reshape(-1)[flat].item(), e.reshape(-1)[flat].item()
-    message = (f"{what} differs from torch.nn: max abs error {err.max().item():.3g} "
-               f"(at {idx}: got {got:.6g}, expected {want:.6g})")
+    raise CheckFailure(f"{what} differs from {reference}: max abs error {err.max().item():.3g} "
+                       f"(at {idx}: got {got:.6g}, expected {want:.6g})" + _cause(diagnose, actual))
+
+
+def _cause(diagnose: Callable | None, actual: torch.Tensor) -> str:
     cause = safe_diagnosis(diagnose, actual)
-    if cause:
-        message += f" {cause}" if cause.startswith(DIAGNOSIS_FAILED) else f". Likely cause: {cause}"
-    raise CheckFailure(message)
+    if not cause:
+        return ""
+    return f" {cause}" if cause.startswith(DIAGNOSIS_FAILED) else f". Likely cause: {cause}"
 
 
 DIAGNOSIS_FAILED = "(the grader could not work out a likely cause:"

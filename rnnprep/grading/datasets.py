@@ -23,7 +23,7 @@ class Classification:
     vocab_size: int
     num_classes: int
 
-    def split(self, n_train: int) -> tuple["Classification", "Classification"]:
+    def split(self, n_train: int) -> tuple[Classification, Classification]:
         a = Classification(self.tokens[:n_train], self.lengths[:n_train], self.labels[:n_train],
                            self.vocab_size, self.num_classes)
         b = Classification(self.tokens[n_train:], self.lengths[n_train:], self.labels[n_train:],
@@ -38,9 +38,6 @@ POSITIVE = (2, 3, 4, 5)          # "good", "great", "fun", "superb"
 NEGATIVE = (6, 7, 8, 9)          # "bad", "dull", "awful", "boring"
 FILLER = tuple(range(10, 22))    # "the", "movie", "plot", "was", ...
 SENTIMENT_VOCAB = 22
-WORDS = {PAD: "<pad>", NOT: "not", 2: "good", 3: "great", 4: "fun", 5: "superb", 6: "bad", 7: "dull",
-         8: "awful", 9: "boring", 10: "the", 11: "movie", 12: "plot", 13: "was", 14: "acting", 15: "and",
-         16: "really", 17: "film", 18: "story", 19: "it", 20: "cast", 21: "is"}
 
 
 def sentiment(n: int, seed: int, *, min_len: int = 4, max_len: int = 10) -> Classification:
@@ -75,10 +72,6 @@ def sentiment(n: int, seed: int, *, min_len: int = 4, max_len: int = 10) -> Clas
         lengths[i] = length
         labels[i] = int(positive != negated)
     return Classification(tokens, lengths, labels, SENTIMENT_VOCAB, 2)
-
-
-def decode_sentence(tokens: torch.Tensor, length: int) -> str:
-    return " ".join(WORDS[int(t)] for t in tokens[:length])
 
 
 # ---- both ends matter (bidirectional) ---------------------------------------------------------
@@ -146,4 +139,16 @@ def reversal(n: int, seed: int, *, length: int = 5) -> Reversal:
     g = torch.Generator().manual_seed(seed)
     src = torch.randint(2, REVERSE_VOCAB, (n, length), generator=g)
     tgt = torch.cat([torch.full((n, 1), BOS, dtype=torch.int64), src.flip(1)], dim=1)
+    return Reversal(src, tgt, REVERSE_VOCAB)
+
+
+def copying(n: int, seed: int, *, length: int = 12) -> Reversal:
+    """src is `length` random symbols 2..9; tgt = [BOS] + src in the same order.
+
+    Long enough that one fixed-size encoder state cannot carry every symbol to the decoder,
+    while attention only has to find source position t at output step t.
+    """
+    g = torch.Generator().manual_seed(seed)
+    src = torch.randint(2, REVERSE_VOCAB, (n, length), generator=g)
+    tgt = torch.cat([torch.full((n, 1), BOS, dtype=torch.int64), src], dim=1)
     return Reversal(src, tgt, REVERSE_VOCAB)

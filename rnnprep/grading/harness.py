@@ -38,8 +38,7 @@ class Submission:
             error = reply.get("error") or {}
             message = describe_error(error, during)
             if error.get("memory"):
-                self.sandbox.incidents.append({"kind": "memory", "message": f"{message} "
-                                               f"(the cap is {self.sandbox.limits.memory_mb} MB)"})
+                self.sandbox.record_incident("memory", f"{message} (the cap is {self.sandbox.limits.memory_mb} MB)")
             raise CheckFailure(message)
         return reply, out
 
@@ -60,7 +59,7 @@ class Submission:
         return info
 
     def build(self, name: str, *args, dtype: str | None = None, device: str | None = None, seed: int = 0,
-              **kwargs) -> "Remote":
+              **kwargs) -> Remote:
         self.require(name)
         header, blobs = _args_header(args, kwargs)
         reply, _ = self._request({"op": "build", "name": name, "dtype": dtype, "device": device, "seed": seed,
@@ -69,7 +68,7 @@ class Submission:
         params = {n: (tuple(shape), dt, rg) for n, shape, dt, rg in reply["params"]}
         return Remote(self, name, reply["handle"], params)
 
-    def fixture(self, kind: str, *args, **kwargs) -> "Remote":
+    def fixture(self, kind: str, *args, **kwargs) -> Remote:
         """Build a grader-owned helper object in the worker (see rnnprep/grading/fixtures.py);
         pass it to the submission's functions as an argument, inspect it with `.method(...)`."""
         header, blobs = _args_header(args, kwargs)

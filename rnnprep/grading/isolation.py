@@ -13,6 +13,7 @@ and writing only the work folder, and a seccomp filter that refuses new processe
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -21,6 +22,7 @@ import platform
 import resource
 import signal
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,10 +191,8 @@ def _mounts(policy: Policy, status: Status) -> None:
         return
     for path in policy.hidden:
         if os.path.isdir(path):
-            try:
+            with contextlib.suppress(OSError):  # Landlock still denies it
                 _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-            except OSError:
-                pass  # Landlock still denies it
     work = Path(policy.work)
     saved = {p.name: p.read_bytes() for p in work.iterdir() if p.is_file()}
     try:
@@ -213,7 +213,7 @@ def landlock_abi() -> int:
     return max(0, result)
 
 
-def restrict(policy: Policy, status: Status, extra_hidden: list[str] = ()) -> None:
+def restrict(policy: Policy, status: Status, extra_hidden: Sequence[str] = ()) -> None:
     """Landlock, seccomp and rlimits: after this, the process can only shrink its rights."""
     _limits(policy)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)

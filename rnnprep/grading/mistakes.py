@@ -5,7 +5,9 @@ those blocks permuted; one who forgets a bias computes what torch computes with 
 who ignores `batch_first` computes what torch computes on the transposed input. So most mistakes
 are a transform of the twin's weights, constructor arguments, inputs or outputs, run through
 torch itself; `formula` is the fallback for the few (a missing tanh) no transform reaches.
-A suite passes a list of these to `Twin.assert_parity(..., mistakes=...)`.
+A suite passes a list of these to `Twin.assert_parity(..., mistakes=...)`. A transform that raises
+ValueError, KeyError (no such parameter), IndexError or RuntimeError does not apply to that call and is
+skipped, so one list can serve calls with and without a mask, a state or a bias.
 """
 
 from __future__ import annotations
@@ -70,6 +72,21 @@ def blocks_read_as(labels: str, cause: str, *, params: str = r"^(weight|bias)_(i
             return state
         found.append(with_weights(cause.format(order=", ".join(order)), edit))
     return found
+
+
+def complemented(labels: str, gate: str, cause: str, *, params: str = r"^(weight|bias)_(ih|hh)") -> Mistake:
+    """Gate `gate` used as 1 - gate: sigmoid(-a) = 1 - sigmoid(a), so it is torch with that gate's
+    dim-0 blocks of the matching parameters negated (a GRU's z and 1 - z swapped)."""
+    k = labels.index(gate)
+
+    def edit(state):
+        for name, value in state.items():
+            if re.search(params, name):
+                blocks = list(value.chunk(len(labels), dim=0))
+                blocks[k] = -blocks[k]
+                state[name] = torch.cat(blocks, dim=0)
+        return state
+    return with_weights(cause, edit)
 
 
 def zeroed(pattern: str, cause: str) -> Mistake:

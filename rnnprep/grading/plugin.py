@@ -3,14 +3,14 @@
 Loaded with `-p rnnprep.grading.plugin` in the grading process. It starts the sandbox
 worker as early as possible, gives suites the `submission` fixture, orders checks (rules
 and limits last, after the code has run), and streams signed events: what was collected,
-each result as it finishes, and the incidents the sandbox saw.
+each result as it finishes, and what the sandbox saw (its isolation layers and output).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,8 @@ import pytest
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.events import EventWriter
 from rnnprep.grading.sandbox import Limits, Sandbox, SandboxFailure
+from rnnprep.vocabulary import DEFAULT_CATEGORY, ERROR, FAILED, LAST_CATEGORIES, PASSED, SKIPPED
 
-LAST = ("rules", "limits")
 GRADING = pytest.StashKey["Grading"]()
 """Where the grading state lives on the config (pytest's typed stash, not a private attribute)."""
 
@@ -56,7 +56,6 @@ class Grading:
                                require_isolation=bool(config.getoption("--rnnprep-require-isolation"))
                                or self.exercise.require_isolation)
         self.sandbox.start()
-        self.started = time.monotonic()
 
 
 def pytest_configure(config):
@@ -94,11 +93,6 @@ def submission(grading):
 
 
 @pytest.fixture(scope="session")
-def submission_source(grading) -> str:
-    return grading.submission_path.read_text(encoding="utf-8", errors="replace")
-
-
-@pytest.fixture(scope="session")
 def device(grading) -> str:
     return grading.device
 
@@ -111,7 +105,9 @@ def inform(request):
 
 def _marker(item):
     mark = item.get_closest_marker("rnnprep_check")
-    return (mark.kwargs.get("category", "api"), mark.kwargs.get("title", item.name)) if mark else (None, item.name)
+    if mark is None:
+        return None, item.name
+    return mark.kwargs.get("category", DEFAULT_CATEGORY), mark.kwargs.get("title", item.name)
 
 
 class GradingHooks:
@@ -122,11 +118,12 @@ class GradingHooks:
 
     def pytest_collection_modifyitems(self, session, config, items):
         items[:0] = _baseline_items(session)
-        items.sort(key=lambda it: LAST.index(_marker(it)[0]) + 1 if _marker(it)[0] in LAST else 0)
+        items.sort(key=lambda it: LAST_CATEGORIES.index(_marker(it)[0]) + 1
+                   if _marker(it)[0] in LAST_CATEGORIES else 0)
         checks = []
         for it in items:
             category, title = _marker(it)
-            checks.append({"id": it.nodeid, "name": it.name, "category": category or "api", "title": title})
+            checks.append({"id": it.nodeid, "name": it.name, "category": category or DEFAULT_CATEGORY, "title": title})
         self.grading.events.emit("collected", checks=checks)
 
     @pytest.hookimpl(wrapper=True)
@@ -134,10 +131,10 @@ class GradingHooks:
         report = yield
         category, _ = _marker(item)
         if category is None:
-            status, message = "error", "internal: this test is not marked as a check"
+            status, message = ERROR, "internal: this test is not marked as a check"
         elif report.when == "call" or (report.when == "setup" and not report.passed):
             status, message = _outcome(report, call)
-            if status == "passed":
+            if status == PASSED:
                 message = next((v for k, v in reversed(item.user_properties) if k == "message"), "")
         else:
             return report
@@ -148,10 +145,8 @@ class GradingHooks:
     def pytest_sessionfinish(self, session, exitstatus):
         grading = self.grading
         out = grading.sandbox.output
-        grading.events.emit("finished", incidents=grading.sandbox.incidents, blocked=grading.sandbox.blocked,
-                            isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
-                            output_tail=out.text(), output_bytes=out.total, output_truncated=out.truncated,
-                            device=grading.device, duration=round(time.monotonic() - grading.started, 3))
+        grading.events.emit("finished", isolation=grading.sandbox.isolation, notes=_scan_notes(grading),
+                            output_tail=out.text(), output_truncated=out.truncated, device=grading.device)
 
     def pytest_unconfigure(self, config):
         self.grading.sandbox.close()
@@ -168,19 +163,19 @@ def _baseline_items(session) -> list:
 
 def _outcome(report, call) -> tuple[str, str]:
     if report.passed:
-        return "passed", ""
+        return PASSED, ""
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return "skipped", reason.removeprefix("Skipped: ")
+        return SKIPPED, reason.removeprefix("Skipped: ")
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, CheckFailure):
-        return "failed", str(exc)
+        return FAILED, str(exc)
     if isinstance(exc, SandboxFailure):
-        return "error", str(exc)
+        return ERROR, str(exc)
     if isinstance(exc, AssertionError):
-        return "failed", str(exc).split("\nassert")[0].strip() or "assertion failed"
+        return FAILED, str(exc).split("\nassert")[0].strip() or "assertion failed"
     name = type(exc).__name__ if exc else "error"
-    return "error", f"internal error in the hidden suite ({name}: {str(exc)[:300]})"
+    return ERROR, f"internal error in the hidden suite ({name}: {str(exc)[:300]})"
 
 
 def _scan_notes(grading: Grading) -> list[str]:
@@ -210,7 +205,5 @@ def _read_key(fd: int) -> bytes:
 
 def _undumpable() -> None:
     """Keep same-user processes (the worker) out of this process's memory and file descriptors."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass

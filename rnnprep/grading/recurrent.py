@@ -7,6 +7,7 @@ weight transfer both ways, PyTorch's initialisation, and seeded random inputs.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -83,7 +84,7 @@ def assert_pytorch_init(state: dict[str, torch.Tensor], hidden_size: int, expect
 
 def assert_attached(result, names: list[str]) -> None:
     flags = result.output_requires_grad
-    for name, flag in zip(names, flags):
+    for name, flag in zip(names, flags, strict=False):  # flags may be fewer: a non-tensor output has none
         if not flag:
             raise CheckFailure(f"{name} is detached from the autograd graph (no grad_fn), so no gradient can "
                                "reach the inputs or the weights: don't call .detach(), .data or torch.no_grad()")
@@ -94,20 +95,22 @@ def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None, 
 
     Returns (outputs, input_grads, param_grads); outputs are detached copies.
     """
-    args = _clone(list(args))
+    work: list[Any] = _clone(list(args))
     leaves = []
     for path in grad_wrt:
-        parent, key = args, path[0]
+        parent: Any = work
+        key = path[0]
         for k in path[1:]:
             parent, key = _thaw(parent, key), k
         leaf = parent[key].detach().clone().requires_grad_(True)
         parent[key] = leaf
         leaves.append(leaf)
-    args = [_freeze(a) for a in args]
+    frozen = [_freeze(a) for a in work]
     ref.zero_grad(set_to_none=True)
-    out = ref(*args, **(kwargs or {}))
+    out = ref(*frozen, **(kwargs or {}))
     if grad_outputs is not None:
-        outs, ups = [], []
+        outs: list[torch.Tensor] = []
+        ups: list[torch.Tensor] = []
         _pair(out, grad_outputs, outs, ups)
         torch.autograd.backward(outs, ups)
     return (_detach(out), [leaf.grad for leaf in leaves],
@@ -138,7 +141,7 @@ def _thaw(parent, key):
 
 def _pair(out, up, outs, ups):
     if isinstance(out, (tuple, list)):
-        for o, u in zip(out, up):
+        for o, u in zip(out, up, strict=False):  # a wrong structure is the comparison's to report
             _pair(o, u, outs, ups)
     elif up is not None:
         outs.append(out)

@@ -5,10 +5,9 @@ No torch here: the CLI and the TUI build and render reports without it.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-STATUSES = ("passed", "failed", "error", "skipped")
+from rnnprep.vocabulary import DEFAULT_WEIGHT, ERROR, PASSED, PENDING, PROBLEMS, SKIPPED
 
 
 @dataclass
@@ -17,10 +16,10 @@ class CheckResult:
     name: str
     category: str
     title: str
-    status: str = "error"
-    message: str = "no result: the grader never reported this check"
+    status: str = PENDING
+    message: str = ""
     duration: float = 0.0
-    weight: float = 1.0
+    weight: float = DEFAULT_WEIGHT
 
 
 @dataclass
@@ -39,25 +38,33 @@ class Report:
     @property
     def graded(self) -> list[CheckResult]:
         """The checks that decide the verdict: not skipped, and not informational (weight 0)."""
-        return [c for c in self.checks if c.status != "skipped" and c.weight > 0]
+        return [c for c in self.checks if c.status != SKIPPED and c.weight > 0]
 
     @property
     def passed(self) -> bool:
         """Fail closed: every graded check must have been seen passing, and there must be some."""
-        return bool(self.graded) and all(c.status == "passed" for c in self.graded)
+        return bool(self.graded) and all(c.status == PASSED for c in self.graded)
 
     @property
     def loaded(self) -> bool:
-        """False when the file did not load (syntax error, exception or exit at import): then
-        nothing of it ran, and no check earns points."""
-        return not any(c.category == "import" and c.status in ("failed", "error") for c in self.checks)
+        """False when the import check failed: the file did not load (a syntax error, an exception
+        or exit at import), or it loaded but defines none of the names asked for. Then no check
+        earns points, so the score is 0 whatever else passed."""
+        return not any(c.category == "import" and c.status in PROBLEMS for c in self.checks)
 
     @property
     def first_problem(self) -> CheckResult | None:
-        return next((c for c in self.checks if c.status in ("failed", "error")), None)
+        return next((c for c in self.checks if c.status in PROBLEMS), None)
+
+    def settle(self, why: str) -> None:
+        """End the run: every check still pending becomes an error saying `why` it has no result
+        (it never counts as passed, so a run cut short fails closed)."""
+        for c in self.checks:
+            if c.status == PENDING:
+                c.status, c.message = ERROR, f"no result: {why}"
 
     def earns(self, c: CheckResult) -> bool:
-        return c.status == "passed" and self.loaded
+        return c.status == PASSED and self.loaded
 
     @property
     def score(self) -> float:
@@ -74,13 +81,13 @@ class Report:
         """'lstm_cell, 10/15 checks passed', or why none of them count; the same checks
         `count_label` announces, skipped ones named."""
         counted = [c for c in self.checks if c.weight > 0]
-        n, ok = len(counted), sum(c.status == "passed" for c in counted)
-        skipped = sum(c.status == "skipped" for c in counted)
+        n, ok = len(counted), sum(c.status == PASSED for c in counted)
+        skipped = sum(c.status == SKIPPED for c in counted)
         tail = f", {skipped} skipped" if skipped else ""
         if self.passed and not skipped:
             return f"{self.exercise}, all {n} checks passed"
         if not self.loaded:
-            return f"{self.exercise}, the file did not load, so none of its {ok}/{n} passed checks count"
+            return f"{self.exercise}, the import check failed, so none of its {ok}/{n} passed checks count"
         return f"{self.exercise}, {ok}/{n} checks passed{tail}"
 
     def headline(self) -> str:
@@ -120,19 +127,23 @@ class Report:
         }
 
     def to_gradescope(self, max_score: float = 100.0) -> dict:
-        """Gradescope's autograder `results.json`: one test per check, points by weight."""
+        """Gradescope's autograder `results.json`: one test per check, points by weight; failure
+        messages as every other view shows them (a repeated cause said once)."""
+        from rnnprep.grading.failures import failures
+
         total = sum(c.weight for c in self.graded) or 1.0
+        shown = {c.id: message for c, message in failures(self)}
         tests = []
         for c in self.checks:
-            points = max_score * c.weight / total if c.status != "skipped" else 0.0
+            points = max_score * c.weight / total if c.status != SKIPPED else 0.0
             tests.append({
                 "name": f"[{c.category}] {c.title}",
                 "name_format": "text",
                 "score": round(points if self.earns(c) else 0.0, 4),
                 "max_score": round(points, 4),
                 "status": "passed" if self.earns(c) else "failed",
-                "output": c.message or (c.status if self.earns(c) or c.status != "passed"
-                                        else "not counted: the file did not load"),
+                "output": shown.get(c.id) or c.message or (c.status if self.earns(c) or c.status != PASSED
+                                                           else "not counted: the import check failed"),
                 "output_format": "text",
                 "visibility": "visible",
             })
@@ -146,9 +157,6 @@ class Report:
             "tests": tests,
         }
 
-    def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=2)
-
 
 def count_label(checks: list[CheckResult]) -> str:
     """'15 checks', and the informational ones apart, so the announcement agrees with the verdict's count."""
@@ -156,15 +164,3 @@ def count_label(checks: list[CheckResult]) -> str:
     extra = len(checks) - graded
     return f"{graded} checks" + (f" and {extra} for information only" if extra else "")
 
-
-def report_from_json(data: dict) -> Report:
-    """Rebuild a stored report (the progress store keeps the JSON)."""
-    checks = [CheckResult(id=c["name"], name=c["name"], category=c["category"], title=c.get("title", c["name"]),
-                          status=c["status"], message=c["message"], duration=c.get("duration_s", 0.0),
-                          weight=c.get("weight", 1.0)) for c in data.get("checks", [])]
-    return Report(exercise=data["exercise"], checks=checks, device=data.get("device", "cpu"),
-                  duration_s=data.get("duration_s", 0.0), output_tail=data.get("output_tail", ""),
-                  output_truncated=data.get("output_truncated", False), notes=data.get("notes", []))
-
-
-__all__ = ["STATUSES", "CheckResult", "Report", "asdict", "count_label", "report_from_json"]

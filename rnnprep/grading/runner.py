@@ -16,13 +16,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rnnprep.content.model import Exercise
 from rnnprep.grading.events import verify
 from rnnprep.grading.report import CheckResult, Report
+from rnnprep.grading.warm_start import EVENTS, KEY, WarmProcess, WarmStarter
 from rnnprep.process_group import kill_group
+from rnnprep.vocabulary import DEFAULT_WEIGHT, ERROR
 
 GRACE_S = 30.0
 """Time the trusted side may take beyond the submission's budget (imports, references)."""
@@ -36,12 +38,13 @@ class GradingError(Exception):
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
           on_event: EventCallback | None = None, cancel: threading.Event | None = None,
-          lift_rules: bool = False, require_isolation: bool = False) -> Report:
+          lift_rules: bool = False, require_isolation: bool = False, starter: WarmStarter | None = None) -> Report:
     """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
     progress, and setting `cancel` stops the run (unfinished checks then read as not run).
 
     `lift_rules` blocks no forbidden operation (validate's torch.nn oracle run only);
-    `require_isolation` refuses to run the file unless every sandbox layer is active."""
+    `require_isolation` refuses to run the file unless every sandbox layer is active;
+    `starter` forks the trusted process from a warm server instead of starting Python afresh."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -49,20 +52,18 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     key = secrets.token_bytes(32)
     events_r, events_w = os.pipe()
     key_r, key_w = os.pipe()
-    cmd = [sys.executable, "-m", "pytest", str(exercise.tests_path), "-q", "-p", "no:cacheprovider",
+    args = [str(exercise.tests_path), "-q", "-p", "no:cacheprovider",
            "-p", "rnnprep.grading.plugin", "-c", os.devnull, "--rootdir", str(exercise.tests_path),
            "--confcutdir", str(exercise.tests_path), "-o", "python_files=test_*.py",
            "--rnnprep-submission", str(submission.resolve()), "--rnnprep-exercise", str(exercise.path),
-           "--rnnprep-events-fd", str(events_w), "--rnnprep-key-fd", str(key_r), "--rnnprep-timeout", str(budget),
+           "--rnnprep-events-fd", EVENTS, "--rnnprep-key-fd", KEY, "--rnnprep-timeout", str(budget),
            "--rnnprep-device", device]
     if lift_rules:
-        cmd.append("--rnnprep-lift-rules")
+        args.append("--rnnprep-lift-rules")
     if require_isolation:
-        cmd.append("--rnnprep-require-isolation")
-    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+        args.append("--rnnprep-require-isolation")
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            pass_fds=(events_w, key_r), env=env, start_new_session=True)
+    proc = _start(args, events_w, key_r, starter)
     os.close(events_w)
     os.close(key_r)
     os.write(key_w, key.hex().encode())
@@ -75,28 +76,49 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
     report.duration_s = time.monotonic() - started
     if cancel is not None and cancel.is_set():
         report.notes.append("grading was cancelled")
+        report.settle("grading was cancelled before this check ran")
     elif timed_out:
         report.notes.append(f"the grader itself ran past {budget + GRACE_S:g} s and was stopped")
+        report.settle(f"the grader ran past {budget + GRACE_S:g} s before this check reported")
     elif collector.finished is None:
         tail = collector.pytest_output[-600:].strip()
         ended = (f"killed by signal {-proc.returncode}" if proc.returncode and proc.returncode < 0
                  else f"exit status {proc.returncode}")
         report.notes.append(f"the grading process ended early ({ended})" + (f": {tail}" if tail else ""))
-        for check in report.checks:
-            if check.message.startswith("no result"):
-                check.message = (f"no result: the grading process ended early ({ended}) before this check "
-                                 "reported; a submission must not signal or kill other processes")
+        report.settle(f"the grading process ended early ({ended}) before this check reported; a submission "
+                      "must not signal or kill other processes")
+    report.settle("the grader never reported this check")
     if collector.tampering:
         report.checks.append(CheckResult(
             id="channel", name="event_channel", category="limits", title="the grader's event channel stayed intact",
-            message="failed closed: " + "; ".join(collector.tampering[:3])
-                    + ". Something wrote to the grader's own channel; a submission must not", weight=1.0))
+            status=ERROR, message="failed closed: " + "; ".join(collector.tampering[:3])
+            + ". Something wrote to the grader's own channel; a submission must not", weight=DEFAULT_WEIGHT))
     return report
 
 
-def _pump(proc: subprocess.Popen, events_fd: int, collector: "_Collector", deadline: float,
+def _start(args: list[str], events_w: int, key_r: int, starter: WarmStarter | None) -> subprocess.Popen | WarmProcess:
+    """The trusted pytest process: forked warm when a starter is given and still alive, else a fresh Python."""
+    if starter is not None:
+        out_r, out_w = os.pipe()
+        try:
+            proc = starter.spawn(args, out_w, events_w, key_r)
+        except OSError:
+            os.close(out_r)
+        else:
+            proc.stdout = os.fdopen(out_r, "rb")
+            return proc
+        finally:
+            os.close(out_w)
+    args = [str(events_w) if a == EVENTS else str(key_r) if a == KEY else a for a in args]
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.Popen([sys.executable, "-m", "pytest", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, pass_fds=(events_w, key_r), env=env, start_new_session=True)
+
+
+def _pump(proc: subprocess.Popen | WarmProcess, events_fd: int, collector: _Collector, deadline: float,
           cancel: threading.Event | None) -> bool:
     """Read events and pytest's own output until both close; kill everything at the deadline."""
+    assert proc.stdout is not None  # `_start` always pipes the output here
     open_fds = {events_fd: b"", proc.stdout.fileno(): b""}
     while open_fds:
         remaining = deadline - time.monotonic()
@@ -151,7 +173,7 @@ class _Collector:
             check = self.checks[event["id"]]
             if check.id in self.reported:
                 self.tampering.append(f"a second result arrived for {check.title!r}")
-                check.status, check.message = "error", "failed closed: this check reported twice"
+                check.status, check.message = ERROR, "failed closed: this check reported twice"
                 return
             self.reported.add(check.id)
             check.status, check.message = event["status"], event.get("message", "")
@@ -168,7 +190,7 @@ class _Collector:
         for c in self.checks.values():
             counts[c.category] = counts.get(c.category, 0) + 1
         for c in self.checks.values():
-            c.weight = self.exercise.weights.get(c.category, 1.0) / counts[c.category]
+            c.weight = self.exercise.weights.get(c.category, DEFAULT_WEIGHT) / counts[c.category]
 
     def _notify(self, kind: str, payload) -> None:
         if self.on_event:
@@ -178,7 +200,7 @@ class _Collector:
         checks = list(self.checks.values())
         if not checks:
             checks = [CheckResult(id="suite", name="suite", category="import", title="the hidden suite ran",
-                                  message="the hidden suite did not start: "
+                                  status=ERROR, message="the hidden suite did not start: "
                                           + (self.pytest_output.strip().splitlines() or ["no output"])[-1][:300])]
         finished = self.finished or {}
         return Report(exercise=self.exercise.slug, checks=checks, device=finished.get("device", device),

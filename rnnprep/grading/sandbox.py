@@ -7,6 +7,7 @@ does can make a request look successful unless a well-formed reply arrived in ti
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -21,10 +22,10 @@ import sysconfig
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnprep.grading.forbidden import BLOCKED_MARKER
 from rnnprep.grading.isolation import Policy
 from rnnprep.grading.wire import (
     ChannelClosed,
@@ -33,6 +34,7 @@ from rnnprep.grading.wire import (
     ProtocolError,
     write_frame,
 )
+from rnnprep.vocabulary import BLOCKED_MARKER
 
 MAX_RESTARTS = 3
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -75,7 +77,8 @@ def probe_isolation(timeout: float = 30.0) -> dict:
             return {"active": [], "missing": {"probe": f"the isolation probe failed: {exc}"}}
 
 
-def prepare(root: Path, files: dict[str, Path], *, hidden: list[str] = (), cuda: bool = False) -> tuple[Path, Policy]:
+def prepare(root: Path, files: dict[str, Path], *, hidden: Sequence[str] = (),
+            cuda: bool = False) -> tuple[Path, Policy]:
     """Lay out a worker's folder: `code/` (a copy of the rnnprep package without its content,
     the only grader code the worker can read) and `work/` (the files it may touch), and the
     Landlock/namespace policy for it. Returns the code folder and the policy."""
@@ -113,7 +116,7 @@ class OutputCapture:
     tail_size: int
     total: int = 0
     tail: bytearray = field(default_factory=bytearray)
-    on_flood: object = None
+    on_flood: Callable[[], None] | None = None
 
     def drain(self, fd: int) -> None:
         while True:
@@ -142,7 +145,7 @@ class OutputCapture:
 
 class Sandbox:
     def __init__(self, submission: Path, forbidden: list[str], limits: Limits, *, device: str = "cpu",
-                 hidden: list[str] = (), isolate: bool = True, require_isolation: bool = False):
+                 hidden: Sequence[str] = (), isolate: bool = True, require_isolation: bool = False):
         self.submission = Path(submission)
         self.forbidden = list(forbidden)
         self.limits = limits
@@ -160,11 +163,17 @@ class Sandbox:
         self.poisoned: SandboxFailure | None = None
         self.restarts = -1
         self.incidents: list[dict] = []
+        """What went wrong with the worker itself ({"kind", "message"}), written only by
+        `record_incident`; the `limits` check fails on any of them."""
         self.output = OutputCapture(limits.output_cap_bytes, limits.output_tail_bytes)
         self.loaded_names: list[str] = []
         self.load_reply: dict | None = None
         self._pending_setup = False
         self._flooded = False
+
+    def record_incident(self, kind: str, what: object) -> None:
+        """Note one thing that went wrong with the worker (a timeout, a crash, a broken channel)."""
+        self.incidents.append({"kind": kind, "message": str(what)})
 
     def start(self) -> None:
         """Spawn the worker now; it imports torch while the suite is still being collected."""
@@ -210,7 +219,7 @@ class Sandbox:
         self._flooded = True
         self.kill()
 
-    def request(self, header: dict, blobs: list[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
+    def request(self, header: dict, blobs: Sequence[bytes] = (), *, during: str) -> tuple[dict, list[bytes]]:
         """Send one request and wait for its reply within the remaining time budget.
 
         Each request carries a fresh nonce its reply must echo, and nothing may be waiting on the
@@ -230,7 +239,7 @@ class Sandbox:
         self.kill()
         failure = SandboxFailure(f"{what}; the grader's channel is not the submission's to write", kind="rules")
         self.poisoned = failure
-        self.incidents.append({"kind": "protocol", "message": str(failure)})
+        self.record_incident("protocol", failure)
         raise failure
 
     def ensure_running(self) -> None:
@@ -249,7 +258,7 @@ class Sandbox:
                     self.poisoned = SandboxFailure(
                         f"refused to run your file: isolation was required but these layers are unavailable "
                         f"here ({shown}); `rnnprep doctor` lists what this machine offers", kind="limits")
-                    self.incidents.append({"kind": "isolation", "message": str(self.poisoned)})
+                    self.record_incident("isolation", self.poisoned)
                     raise self.poisoned
                 if self.load_reply is not None:
                     self._send({"op": "load", "path": SUBMISSION_FILENAME, "names": self.loaded_names})
@@ -272,11 +281,9 @@ class Sandbox:
             self.loaded_names, self.load_reply = names, reply
         return self.load_reply
 
-    def _send(self, header: dict, blobs: list[bytes] = ()) -> None:
-        try:
+    def _send(self, header: dict, blobs: Sequence[bytes] = ()) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
             write_frame(self.req_fd, header, list(blobs))
-        except (BrokenPipeError, OSError):
-            pass
 
     def _receive(self, during: str) -> tuple[dict, list[bytes]]:
         try:
@@ -285,7 +292,7 @@ class Sandbox:
             self.kill()
             failure = SandboxFailure(f"timed out after {self.limits.timeout_s:g} s during {during}", kind="limits")
             self.poisoned = failure
-            self.incidents.append({"kind": "timeout", "message": str(failure)})
+            self.record_incident("timeout", failure)
             raise failure from None
         except ChannelClosed:
             raise self._death(during) from None
@@ -294,7 +301,7 @@ class Sandbox:
             failure = SandboxFailure(f"the submission corrupted the grader's channel during {during} ({exc})",
                                      kind="rules")
             self.poisoned = failure
-            self.incidents.append({"kind": "protocol", "message": str(failure)})
+            self.record_incident("protocol", failure)
             raise failure from None
         error = reply.get("error")
         if not reply.get("ok") and isinstance(error, dict) and BLOCKED_MARKER in str(error.get("message", "")):
@@ -311,23 +318,23 @@ class Sandbox:
                 f"the submission flooded its output (more than {self.limits.output_cap_bytes // 1024} KiB) "
                 f"during {during} and was stopped", kind="limits")
             self.poisoned = failure
-            self.incidents.append({"kind": "output", "message": str(failure)})
+            self.record_incident("output", failure)
             return failure
         if during == "start-up":
             time.sleep(0.2)  # let the drain thread collect the worker's last words
             tail = " | ".join(self.output.text().strip().splitlines()[-3:])[-500:]
             failure = SandboxFailure(f"the grader's sandbox failed to start before your file was loaded "
                                      f"(exit status {code}){': ' + tail if tail else ''}", kind="limits")
-            self.incidents.append({"kind": "start-up", "message": str(failure)})
+            self.record_incident("start-up", failure)
             return failure
         if code is not None and code < 0:
             sig = signal.Signals(-code).name
             hint = f", likely the memory cap of {self.limits.memory_mb} MB" if sig in ("SIGKILL", "SIGSEGV") else ""
             failure = SandboxFailure(f"the submission was killed by {sig} during {during}{hint}", kind="limits")
-            self.incidents.append({"kind": "signal", "message": str(failure)})
+            self.record_incident("signal", failure)
         else:
             failure = SandboxFailure(f"the submission exited during {during} (exit status {code})", kind="limits")
-            self.incidents.append({"kind": "exit", "message": str(failure)})
+            self.record_incident("exit", failure)
         return failure
 
     def kill(self) -> None:
@@ -335,24 +342,18 @@ class Sandbox:
         kills everything inside, whatever session or group it moved to), then the relay's group."""
         if self.proc is not None and self.proc.poll() is None:
             for pid in _children(self.proc.pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait()
 
     def close(self) -> None:
         self.kill()
         for fd in ("req_fd", "resp_fd"):
             if hasattr(self, fd):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(getattr(self, fd))
-                except OSError:
-                    pass
                 delattr(self, fd)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 
@@ -25,7 +25,7 @@ from rnnprep.grading.training_step import run_steps
 class SpeedSizes:
     T: int
     B: int
-    I: int
+    I: int  # noqa: E741 - the input size, named like T, B and H here and in exercise.yaml's settings
     H: int
 
     def __str__(self) -> str:
@@ -47,11 +47,11 @@ class SpeedResult:
 
     def ratio(self, name: str, baseline: str) -> float:
         """Median over trials of the per-trial ratio: robust to drift that hits a whole trial."""
-        pairs = zip(self.seconds[name], self.seconds[baseline])
+        pairs = zip(self.seconds[name], self.seconds[baseline], strict=True)
         return statistics.median(a / b for a, b in pairs)
 
     def cv(self, name: str, baseline: str) -> float:
-        ratios = [a / b for a, b in zip(self.seconds[name], self.seconds[baseline])]
+        ratios = [a / b for a, b in zip(self.seconds[name], self.seconds[baseline], strict=True)]
         return statistics.pstdev(ratios) / statistics.mean(ratios) if len(ratios) > 1 else 0.0
 
     def tokens_per_s(self, name: str) -> float:
@@ -78,7 +78,7 @@ class LocalTrainer:
 
 
 
-def measure(remote, remote_args: tuple, local: dict[str, Callable[[int], None]], *, device: str,
+def measure(remote, remote_args: tuple, local: Mapping[str, Callable[[int, float], None]], *, device: str,
             sizes: SpeedSizes, steps: int, trials: int, warmup: int = 1,
             give_up_ratio: tuple[str, float] | None = None, threads: int | None = None) -> SpeedResult:
     """Time the submission ("submission") and each local candidate, interleaved, `trials` times.
@@ -148,7 +148,7 @@ def assert_same_training(result: SpeedResult, twin: str = "nn.LSTM", rtol: float
     ours, theirs = result.losses.get("submission", []), result.losses.get(twin, [])
     if len(ours) != len(theirs):
         raise CheckFailure(f"the timed training steps reported {len(ours)} losses for {len(theirs)} steps")
-    for step, (a, b) in enumerate(zip(ours, theirs), 1):
+    for step, (a, b) in enumerate(zip(ours, theirs, strict=True), 1):
         if not abs(a - b) <= rtol * abs(b) + 1e-6:
             raise CheckFailure(f"during the timed training steps your layer does not compute what {twin} computes: "
                                f"at step {step} the loss is {a:.6g}, {twin}'s is {b:.6g} from the same weights and "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from rnnprep.grading.forbidden import FORBIDDEN
+from rnnprep.vocabulary import FORBIDDEN
 
 ESCAPE_CALLS = {"eval": "evaluates code built at run time", "exec": "executes code built at run time",
                 "compile": "compiles code built at run time", "__import__": "imports modules by computed name",

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from rnnprep.grading.checks import CheckFailure
-from rnnprep.grading.closeness import assert_close, close
+from rnnprep.grading.closeness import assert_close, close, safe_diagnosis
 from rnnprep.grading.harness import CallResult, Remote, Submission
 from rnnprep.grading.recurrent import (
     assert_attached,
@@ -58,7 +58,13 @@ class Twin:
 
     @property
     def label(self) -> str:
-        return f"nn.{self.cls.__name__}"
+        """How messages name the twin; a suite-written twin class sets `twin_label` ("the formula")."""
+        return getattr(self.cls, "twin_label", None) or f"nn.{self.cls.__name__}"
+
+    @property
+    def reference(self) -> str:
+        """Where the expected values come from, in a mismatch message."""
+        return self.label if getattr(self.cls, "twin_label", None) else "torch.nn"
 
     def variant(self, *args: Any, **changes: Any) -> Twin:
         """The same twin with other constructor arguments or dtype (positional ones replace all)."""
@@ -155,6 +161,7 @@ class Twin:
                 value = got[name]
                 if expected is None:
                     continue
+                _one_tensor(name, value, self.label)
                 if not isinstance(value, torch.Tensor) or tuple(value.shape) != tuple(expected.shape):
                     shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
                     raise CheckFailure(f"for {describe_inputs(args, self.inputs)}, {name} has shape {shape}; "
@@ -186,17 +193,29 @@ class Run:
                 if self.got[name] is not None:
                     raise CheckFailure(f"{name} should be None here, as {self.twin.label} returns it")
                 continue
-            assert_close(self.got[name], self.want[name], name, diagnose=diagnose.of(name))
+            _one_tensor(name, self.got[name], self.twin.label)
+            assert_close(self.got[name], self.want[name], name, diagnose=diagnose.of(name),
+                         reference=self.twin.reference)
+
+    def likely_cause(self, name: str, mistakes: Iterable) -> str | None:
+        """The cause of the first mistake that reproduces the submission's `name`, for a suite's own
+        message (weights that do not sum to 1), or None."""
+        actual = self.got[name]
+        if not isinstance(actual, torch.Tensor) or actual.shape != self.want[name].shape:
+            return None
+        return safe_diagnosis(Diagnosis(self, list(mistakes)).of(name), actual)
 
     def assert_attached(self) -> None:
         names = [n for n in _leaf_names(self.twin.outputs) if self.want[n] is not None]
         assert_attached(self.result, names)
 
     def assert_gradients(self) -> None:
+        ref = self.twin.reference
         for name in self.twin.grad_names(self.args):
-            assert_close(self.got.get(name), self.want[name], name, gradient=True)
+            assert_close(self.got.get(name), self.want[name], name, gradient=True, reference=ref)
         for name, _ in self.twin.module.named_parameters():
-            assert_close(self.got.get(f"grad {name}"), self.want[f"grad {name}"], f"grad {name}", gradient=True)
+            assert_close(self.got.get(f"grad {name}"), self.want[f"grad {name}"], f"grad {name}", gradient=True,
+                         reference=ref)
 
 
 class Diagnosis:
@@ -210,7 +229,8 @@ class Diagnosis:
         def explain(actual: torch.Tensor) -> str | None:
             for k, mistake in enumerate(self.mistakes):
                 outputs = self._outputs(k, mistake)
-                if outputs is not None and outputs.get(name) is not None and close(actual, outputs[name]):
+                candidate = outputs.get(name) if outputs is not None else None
+                if isinstance(candidate, torch.Tensor) and close(actual, candidate, equal_nan=True):
                     return mistake.cause
             return None
         return explain
@@ -219,8 +239,8 @@ class Diagnosis:
         if k not in self.cache:
             try:
                 self.cache[k] = mistake.outputs(self.run.twin, self.run.args, self.run.kwargs)
-            except (RuntimeError, ValueError, IndexError):
-                self.cache[k] = None  # a transform that does not apply to these inputs
+            except (RuntimeError, ValueError, IndexError, KeyError):
+                self.cache[k] = None  # a transform that does not apply here (these inputs, no such parameter)
         return self.cache[k]
 
 
@@ -240,6 +260,13 @@ def _flatten(value, names, flat, label, whole) -> None:
         raise CheckFailure(f"forward must return {_shape_text(whole)} like {label}; got {got}")
     for v, n in zip(value, names):
         _flatten(v, n, flat, label, whole)
+
+
+def _one_tensor(name: str, value: Any, label: str) -> None:
+    """A tuple where the twin returns one tensor: name the shape, e.g. a GRU returning (h, c) like an LSTM."""
+    if isinstance(value, (tuple, list)):
+        raise CheckFailure(f"forward must return {name} as one tensor, as {label} does; got a "
+                           f"{type(value).__name__} of length {len(value)}")
 
 
 def _shape_text(names: Names) -> str:

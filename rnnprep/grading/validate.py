@@ -14,6 +14,8 @@ from rnnprep.content.model import Exercise
 from rnnprep.grading.closeness import DIAGNOSIS_FAILED
 from rnnprep.grading.report import Report
 from rnnprep.grading.runner import grade
+from rnnprep.grading.warm_start import warm_pool
+from rnnprep.vocabulary import PASSED, PROBLEMS
 
 
 @dataclass
@@ -36,7 +38,7 @@ class ExerciseValidation:
 
 
 def _failed_checks(report: Report) -> str:
-    bad = [f"[{c.category}] {c.title}: {c.message}" for c in report.checks if c.status in ("failed", "error")]
+    bad = [f"[{c.category}] {c.title}: {c.message}" for c in report.checks if c.status in PROBLEMS]
     return "; ".join(bad)[:1500] or "no failing check"
 
 
@@ -63,15 +65,16 @@ def _judge(subject: str, kind, report: Report) -> tuple[bool, str]:
         ok = report.passed
         return ok, "passes every check" if ok else f"a correct file does not pass: {_failed_checks(report)}"
     if kind == "oracle":
-        bad = [c for c in report.checks if c.category != "rules" and c.status != "passed"]
+        bad = [c for c in report.checks if c.category != "rules" and c.status != PASSED]
         ok = not bad
         return ok, ("torch.nn itself passes every check but the rules" if ok else
                     "the suite demands what torch.nn does not do: "
                     + "; ".join(f"[{c.category}] {c.title}: {c.message}" for c in bad)[:1500])
     if kind is None:
         ok = not report.passed
-        return ok, f"fails as it should ({report.score:.0%})" if ok else "the starter passes: the suite checks too little"
-    hits = [c for c in report.checks if c.category == kind.category and c.status in ("failed", "error")
+        return ok, (f"fails as it should ({report.score:.0%})" if ok
+                    else "the starter passes: the suite checks too little")
+    hits = [c for c in report.checks if c.category == kind.category and c.status in PROBLEMS
             and kind.message.lower() in c.message.lower()]
     ok = not report.passed and bool(hits)
     return ok, (f"fails [{kind.category}] with {kind.message!r}" if ok else
@@ -83,10 +86,16 @@ def validate_exercise(ex: Exercise, workers: int = 2) -> ExerciseValidation:
     jobs = _jobs(ex)
     if ex.weights.get("speed"):
         workers = 1  # a speed check times wall-clock runs: a second grading on the same cores would skew it
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        reports = list(pool.map(lambda job: grade(ex, job[1], lift_rules=job[2] == "oracle"), jobs))
+    with warm_pool(workers) as starters, ThreadPoolExecutor(max_workers=workers) as pool:
+        def run(job):
+            starter = starters.get()
+            try:
+                return grade(ex, job[1], lift_rules=job[2] == "oracle", starter=starter)
+            finally:
+                starters.put(starter)
+        reports = list(pool.map(run, jobs))
     result = ExerciseValidation(ex.slug)
-    for (subject, _, kind), report in zip(jobs, reports):
+    for (subject, _, kind), report in zip(jobs, reports, strict=True):
         ok, detail = _judge(subject, kind, report)
         faults = _suite_faults(report)
         if faults:

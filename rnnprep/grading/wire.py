@@ -13,6 +13,7 @@ import os
 import select
 import struct
 import time
+from collections.abc import Sequence
 
 MAX_HEADER = 16 << 20
 MAX_FRAME = 512 << 20
@@ -87,7 +88,9 @@ def decode(tree, metas: list[dict], blobs: list[bytes], objects: dict | None = N
     `objects` (worker side only) resolves handles to the live objects they name."""
     import torch
 
-    tensors = [_rebuild(torch, m, b) for m, b in zip(metas, blobs)]
+    if len(metas) != len(blobs):
+        raise ProtocolError(f"{len(metas)} tensors described but {len(blobs)} sent")
+    tensors = [_rebuild(torch, m, b) for m, b in zip(metas, blobs, strict=True)]
 
     def dec(v):
         if isinstance(v, dict):
@@ -140,7 +143,7 @@ def _rebuild(torch, meta: dict, blob: bytes):
     return torch.frombuffer(bytearray(blob), dtype=torch.uint8).view(dtype).reshape(shape).clone()
 
 
-def write_frame(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
+def write_frame(fd: int, header: dict, blobs: Sequence[bytes] = ()) -> None:
     head = json.dumps(header, allow_nan=False).encode()
     parts = [struct.pack("<QI", len(head), len(blobs)), head]
     for b in blobs:

@@ -48,13 +48,15 @@ class Worker:
                 reply, out_blobs = handler(header, blobs)
                 reply = {"ok": True, **reply}
             except BaseException as exc:  # the submission may raise anything, SystemExit included
-                reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
+                reply, out_blobs = {"ok": False, "error": self.error_details(exc)}, []
             reply["nonce"] = header.get("nonce")
             from rnnprep.grading.wire import write_frame
 
             write_frame(self.resp_fd, reply, out_blobs)
 
-    def describe(self, exc: BaseException) -> dict:
+    def error_details(self, exc: BaseException) -> dict:
+        """What the trusted side needs to word a failure: the type, the message, the line of the
+        learner's file it came from, and whether memory ran out (the `limits` check counts that)."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if self.path and f.filename == self.path]
         line = frames[-1].lineno if frames else getattr(exc, "lineno", None)
         text = getattr(exc, "text", None)
@@ -85,7 +87,8 @@ class Worker:
         sys.modules[SUBMISSION_MODULE] = module
         spec.loader.exec_module(module)
         self.module = module
-        return {"names": {n: self.kind(getattr(module, n, None)) for n in header.get("names", []) if hasattr(module, n)}}, []
+        names = {n: self.kind(getattr(module, n, None)) for n in header.get("names", []) if hasattr(module, n)}
+        return {"names": names}, []
 
     @staticmethod
     def kind(obj) -> dict:
@@ -93,7 +96,8 @@ class Worker:
 
         import torch
 
-        info = {"kind": "class" if isinstance(obj, type) else "function" if callable(obj) else "value"}
+        what = "class" if isinstance(obj, type) else "function" if callable(obj) else "value"
+        info: dict[str, object] = {"kind": what}
         if isinstance(obj, type):
             info["module_subclass"] = issubclass(obj, torch.nn.Module)
         try:
@@ -218,7 +222,8 @@ class Worker:
             upstream = unpack(header["grad_outputs"], blobs, offset=n_before, objects=self.objects)
             outs, ups = [], []
             _pair(output, upstream, outs, ups)
-            live = [(o, u) for o, u in zip(outs, ups) if isinstance(o, torch.Tensor) and o.requires_grad]
+            live = [(o, u) for o, u in zip(outs, ups, strict=True)
+                    if isinstance(o, torch.Tensor) and o.requires_grad]
             if live:
                 torch.autograd.backward([o for o, _ in live], [u.to(o.dtype) for o, u in live])
             reply["backward"] = bool(live)
@@ -250,7 +255,7 @@ def _pair(output, upstream, outs, ups):
     if upstream is None:
         return
     if isinstance(output, (tuple, list)) and isinstance(upstream, (tuple, list)):
-        for o, u in zip(output, upstream):
+        for o, u in zip(output, upstream, strict=False):  # outputs beyond the given gradients get none
             _pair(o, u, outs, ups)
         return
     outs.append(output)

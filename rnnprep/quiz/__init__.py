@@ -1,10 +1,6 @@
 """The quiz: FSRS spaced-repetition scheduling over the progress store, the judge of free-text answers,
-and exact items.
+exact items, exam scoring, which questions a session asks, and when a question counts as mastered.
 
-Nothing here imports torch, so the quiz starts instantly.
+Nothing here imports torch, so the quiz starts instantly. The package imports none of its modules, so the
+home screen can read the mastery rule without loading the judge or the scheduler.
 """
-
-from rnnprep.quiz.judge import Judgement, judge
-from rnnprep.quiz.scheduler import QuizScheduler
-
-__all__ = ["Judgement", "QuizScheduler", "judge"]

@@ -31,7 +31,7 @@ def is_right(item: Item, response: object) -> bool:
         return isinstance(response, bool) and response == item.answer
     if item.kind == "choice":
         return isinstance(response, int) and not isinstance(response, bool) and response == item.answer
-    if item.kind == "number":
+    if item.kind == "number" and not isinstance(item.answer, tuple):
         value = parse_number(str(response))
-        return value is not None and abs(value - float(item.answer)) <= item.tolerance  # type: ignore[arg-type]
+        return value is not None and abs(value - float(item.answer)) <= item.tolerance
     return parse_shape(str(response)) == item.answer

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from rnnprep.content.claims import judge_point
 from rnnprep.content.model import KeyPoint, Question
 
-STATUSES = ("covered", "missed", "contradicted")
-
 
 @dataclass(frozen=True)
 class PointJudgement:

@@ -8,21 +8,19 @@ Each Store keeps one connection behind a lock, so the TUI's threads can share it
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time as clock
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from rnnprep.store.errors import SchemaTooNewError, StoreError, explain, not_a_folder
 from rnnprep.store.location import DB_NAME, home_path
 
-MASTERED_STABILITY_DAYS = 21.0
 BUSY_TIMEOUT_MS = 10_000
 
 Migration = Callable[[sqlite3.Connection], None] | str
@@ -120,7 +118,6 @@ class Summary:
     questions_seen: int
     reviews_total: int
     due_now: int
-    mastered: int
     exercises_attempted: int
     exercises_passed: int
     last_attempt: Attempt | None
@@ -224,10 +221,11 @@ class Store:
                 self._conn = None
 
     def __del__(self) -> None:
-        if getattr(self, "_conn", None) is not None:
-            self._conn.close()
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -413,6 +411,7 @@ class Store:
                 "INSERT INTO attempts (exercise, graded_at, score, passed, device, file_hash, report_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (exercise, to_text(graded_at), float(score), int(bool(passed)), device, file_hash, report_json))
+            assert cur.lastrowid is not None  # set by every successful INSERT
             return cur.lastrowid
 
     def attempts(self, exercise: str | None = None) -> list[Attempt]:
@@ -425,15 +424,6 @@ class Store:
             rows = conn.execute(sql + " ORDER BY graded_at DESC, id DESC", args).fetchall()
         return [_attempt(r) for r in rows]
 
-    def best_attempts(self) -> dict[str, Attempt]:
-        """Per exercise: a passing attempt before a failing one, then the highest score, then the newest."""
-        best: dict[str, Attempt] = {}
-        for a in self.attempts():
-            held = best.get(a.exercise)
-            if held is None or (a.passed, a.score) > (held.passed, held.score):
-                best[a.exercise] = a
-        return best
-
     # Overview.
 
     def summary(self, now: datetime) -> Summary:
@@ -443,7 +433,7 @@ class Store:
         window_start = to_text(datetime.combine(first_day, time(), timezone.utc))
         window_end = to_text(datetime.combine(today + timedelta(days=1), time(), timezone.utc))
         with self._transaction("BEGIN") as conn:
-            cards = conn.execute("SELECT card_json, due FROM cards").fetchall()
+            dues = [row[0] for row in conn.execute("SELECT due FROM cards").fetchall()]
             reviews_total = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
             per_day = Counter(dict(conn.execute(
                 "SELECT substr(reviewed_at, 1, 10), COUNT(*) FROM reviews "
@@ -454,10 +444,9 @@ class Store:
             last = conn.execute("SELECT * FROM attempts ORDER BY graded_at DESC, id DESC LIMIT 1").fetchone()
         days = [first_day + timedelta(days=i) for i in range(30)]
         return Summary(
-            questions_seen=len(cards),
+            questions_seen=len(dues),
             reviews_total=reviews_total,
-            due_now=sum(1 for _, due in cards if due <= now_text),
-            mastered=sum(1 for card_json, _ in cards if _stability(card_json) >= MASTERED_STABILITY_DAYS),
+            due_now=sum(1 for due in dues if due <= now_text),
             exercises_attempted=attempted,
             exercises_passed=passed,
             last_attempt=_attempt(last) if last else None,
@@ -468,14 +457,6 @@ class Store:
 def _attempt(r) -> Attempt:
     return Attempt(id=r[0], exercise=r[1], graded_at=from_text(r[2]), score=r[3], passed=bool(r[4]),
                    device=r[5], file_hash=r[6], report_json=r[7])
-
-
-def _stability(card_json: str) -> float:
-    try:
-        value = json.loads(card_json).get("stability")
-    except (ValueError, AttributeError):
-        return 0.0
-    return float(value) if isinstance(value, (int, float)) else 0.0
 
 
 def _enable_wal(conn: sqlite3.Connection, busy_s: float) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.app import App, CSSPathType, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from rnnprep.store.db import Store
+from rnnprep.tui.options import AppOptions
 from rnnprep.tui.screens.home import HomeScreen
 from rnnprep.tui.store_guard import RETRY_S, GuardedStore
 from rnnprep.workspace import SETTING, chosen_workspace, remember
@@ -33,28 +36,31 @@ STORE_WAIT_S = 2.0
 """How long a write waits for another rnnprep's lock: short, since the learner is waiting; it is retried."""
 
 
-class RnnprepApp(App):
+class RnnprepApp(App[None]):
     TITLE = "rnnprep"
     SUB_TITLE = "RNN interview prep"
-    CSS_PATH = ["app.tcss", "screens/home.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "screens/home.tcss"]
     """Home's styles load with the app's, in the one stylesheet parse before the first paint."""
-    BINDINGS = [Binding("q", "quit", "Quit")]
-    MODES = {"home": HomeScreen}
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {"home": HomeScreen}
     DEFAULT_MODE = "home"
 
-    def __init__(self, library: Library | Callable[[], Library], *, quiz: bool = False, options=None,
+    def __init__(self, library: Library | Callable[[], Library], *, options: AppOptions | None = None,
                  workspace: Path | None = None, clock: Callable[[], datetime] | None = None):
         """`library` may be a loader: it then runs after the first paint (or when a screen needs it).
 
         The content package is not imported before that, which keeps it off the path to the first paint.
         """
         super().__init__()
-        self._library = None if callable(library) else library
-        self._loader = library if callable(library) else None
+        self._library: Library | None = None
+        self._loader: Callable[[], Library] | None = None
+        if callable(library):
+            self._loader = library
+        else:
+            self._library = library
         self._library_lock = threading.Lock()
         self.load_error: ContentError | None = None
-        self.start_in_quiz = quiz
-        self.options = options
+        self.options = options or AppOptions()
         self._workspace = workspace
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.store = GuardedStore(lambda: Store.open(busy_s=STORE_WAIT_S), self._store_problem)
@@ -64,6 +70,7 @@ class RnnprepApp(App):
         """The library, loading it now if the background load has not finished yet."""
         with self._library_lock:
             if self._library is None:
+                assert self._loader is not None
                 self._library = self._loader()
             return self._library
 
@@ -87,8 +94,10 @@ class RnnprepApp(App):
         return self.clock()
 
     def _store_problem(self, message: str, is_error: bool) -> None:
-        self.notify(message, title="Progress store" if is_error else None,
-                    severity="error" if is_error else "information", timeout=12 if is_error else 4)
+        if is_error:
+            self.notify(message, title="Progress store", severity="error", timeout=12)
+        else:
+            self.notify(message, timeout=4)
 
     def _retry_store(self) -> None:
         if self.store.pending:
@@ -103,32 +112,43 @@ class RnnprepApp(App):
         if os.environ.get(EXIT_AFTER_PAINT):
             self.call_after_refresh(self.exit)
             return
-        if self.start_in_quiz:
-            opts = self.options
-            self.open_quiz(topic=getattr(opts, "topic", None), count=getattr(opts, "count", 10),
-                           exam=bool(getattr(opts, "exam", False)), minutes=getattr(opts, "minutes", None))
+        opts = self.options
+        if opts.start != "home":
+            self.open_quiz(topic=opts.topic, count=opts.count, exam=opts.start == "exam", minutes=opts.minutes)
         elif self._library is None:
             self.call_after_refresh(self._load_library)
+
+    class LibraryReady(Message):
+        """The background load finished: screens that show library counts redraw."""
+
+        def __init__(self, library: Library):
+            super().__init__()
+            self.library = library
+
+    class LibraryFailed(Message):
+        def __init__(self, error: ContentError):
+            super().__init__()
+            self.error = error
 
     @work(thread=True, exclusive=True, group="library")
     def _load_library(self) -> None:
         from rnnprep.content.errors import ContentError
 
         try:
-            self.library
+            library = self.library
         except ContentError as exc:
-            self.call_from_thread(self._library_failed, exc)
+            self.post_message(self.LibraryFailed(exc))
             return
-        self.call_from_thread(self._library_ready)
+        self.post_message(self.LibraryReady(library))
 
-    def _library_ready(self) -> None:
+    def on_rnnprep_app_library_ready(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.refresh_summary()
 
-    def _library_failed(self, exc: ContentError) -> None:
+    def on_rnnprep_app_library_failed(self, message: LibraryFailed) -> None:
         """A broken deck: leave the app so the CLI prints the error like every other command does."""
-        self.load_error = exc
+        self.load_error = message.error
         self.exit(return_code=2)
 
     # Navigation: screens are pushed over Home; Escape pops back to it.
@@ -138,34 +158,33 @@ class RnnprepApp(App):
             self.pop_screen()
         self.push_screen(screen)
 
-    def open_quiz(self, topic: str | None = None, count: int | None = 10, exam: bool = False,
+    def open_quiz(self, topic: str | None = None, count: int | None = None, exam: bool = False,
                   minutes: float | None = None) -> None:
+        """A quiz or an exam on `topic` (every topic when None); rnnprep.quiz.picking chooses the questions."""
+        from rnnprep.quiz import picking
         from rnnprep.quiz.scheduler import QuizScheduler
 
-        questions = [q for q in self.library.questions if not topic or topic in q.topics]
-        count = count if count and count > 0 else 10
+        scheduler = QuizScheduler(self.store)
+        questions = picking.about(self.library.questions, topic)
         if exam:
             from rnnprep.tui.screens.exam import ExamScreen
 
-            queue = QuizScheduler(self.store).queue(questions, now=self.now())
-            picked = (queue + [q for q in questions if q not in queue])[:count]
-            self.open_screen(ExamScreen(picked, minutes=minutes or 2.0 * len(picked), topic=topic))
+            picked = picking.pick_exam(scheduler, questions, self.now(), count)
+            self.open_screen(ExamScreen(picked, minutes=picking.exam_minutes(picked, minutes), topic=topic))
             return
         from rnnprep.tui.screens.quiz import QuizScreen
 
-        queue = QuizScheduler(self.store).queue(questions, now=self.now(), limit=count)
-        self.open_screen(QuizScreen(queue, topic=topic))
+        self.open_screen(QuizScreen(picking.pick_quiz(scheduler, questions, self.now(), count), topic=topic))
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_quiz(self) -> None:
-        self.open_quiz(count=getattr(self.options, "count", None))
+        self.open_quiz(count=self.options.count)
 
     def action_exam(self) -> None:
-        self.open_quiz(count=getattr(self.options, "count", None), exam=True,
-                       minutes=getattr(self.options, "minutes", None))
+        self.open_quiz(count=self.options.count, exam=True, minutes=self.options.minutes)
 
     def action_questions(self) -> None:
         from rnnprep.tui.screens.questions import QuestionsScreen
@@ -179,8 +198,9 @@ class RnnprepApp(App):
 
     def open_exercise(self, exercise: Exercise) -> None:
         from rnnprep.tui.screens.exercise import ExerciseScreen
+        from rnnprep.tui.screens.exercises import ExercisesScreen
 
-        if not any(s.__class__.__name__ == "ExercisesScreen" for s in self.screen_stack):
+        if not any(isinstance(s, ExercisesScreen) for s in self.screen_stack):
             self.action_exercises()
         self.push_screen(ExerciseScreen(exercise))
 

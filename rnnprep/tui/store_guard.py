@@ -154,13 +154,14 @@ class GuardedStore:
     def attempts(self, exercise: str | None = None) -> list:
         return self._read("attempts", [], exercise)
 
-    def best_attempts(self) -> dict:
-        return self._read("best_attempts", {})
+    def gave_up(self) -> set[str]:
+        return self._read("gave_up", set())
 
     def summary(self, now: datetime) -> Summary:
         """The store's summary, or an empty one with the same 30 days, so charts still draw."""
         today = now.astimezone(timezone.utc).date()
-        empty = Summary(0, 0, 0, 0, 0, 0, None, [(today - timedelta(days=29 - i), 0) for i in range(30)])
+        empty = Summary(questions_seen=0, reviews_total=0, due_now=0, exercises_attempted=0, exercises_passed=0,
+                        last_attempt=None, reviews_per_day=[(today - timedelta(days=29 - i), 0) for i in range(30)])
         return self._read("summary", None, now) or empty
 
     def close(self) -> None:

@@ -51,11 +51,11 @@ def test_builds(submission):
         raise CheckFailure(f"parameter(s) {', '.join(frozen)} do not require grad, so training cannot change them")
 
 
-@check("api", "the embedding's padding_idx row is zero")
+@check("api", "the embedding's padding_idx row is zero, for the default padding_idx=0 and another")
 def test_padding_row(submission):
-    for pad in (0, 4):
+    for pad in (None, 4):  # None: built without the argument, so the statement's default 0 applies
         m = build(submission, padding_idx=pad, dtype=None, seed=3)
-        classifiers.require_zero_padding_row(m, V, E, pad)
+        classifiers.require_zero_padding_row(m, V, E, 0 if pad is None else pad)
 
 
 @check("shape", "logits are (B, num_classes) in the model's dtype")

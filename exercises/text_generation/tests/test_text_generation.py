@@ -36,7 +36,7 @@ def prompts(b, seed=0, s=3):
 
 
 def run_sample(submission, lm, start, length, temperature=1.0, seed=None, label=""):
-    kwargs = {"temperature": temperature}
+    kwargs = {} if temperature is None else {"temperature": temperature}
     if seed is not None:
         kwargs["generator"] = gen(submission, seed)
     out = submission.call("sample", lm.ref, start, length, **kwargs).output
@@ -167,6 +167,17 @@ def test_greedy(submission):
         raise CheckFailure(f"with temperature=1e-4 the text should be the greedy one (argmax at every step); row {row} "
                            f"is {got[row].tolist()}, greedy gives {want[row].tolist()}. Divide the logits by the "
                            "temperature before the softmax (softmax(logits / T)), and carry the state")
+
+
+@check("parity", "temperature defaults to 1.0: left out, it samples what temperature=1.0 samples")
+def test_default_temperature(submission):
+    lm = model(submission)
+    start = prompts(16, seed=7)
+    given = run_sample(submission, lm, start, 8, temperature=1.0, seed=13)
+    default = run_sample(submission, lm, start, 8, temperature=None, seed=13, label=" (temperature left out)")
+    if not torch.equal(given, default):
+        raise CheckFailure("sample(model, start, length) without a temperature gave other tokens than temperature=1.0 "
+                           "with the same generator seed: the statement's default is temperature=1.0")
 
 
 @check("parity", "the same generator seed gives the same text, another seed another text")

@@ -7,10 +7,13 @@ the learner rates it there. The exact checks are recorded now and scored at hand
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
@@ -20,32 +23,44 @@ from rnnprep.quiz.judge import judge
 from rnnprep.tui.items_panel import ItemsPanel
 from rnnprep.tui.press_again import PressAgain
 
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
 
-class ExamScreen(Screen):
+
+class ExamScreen(Screen[None]):
     CSS_PATH = "exam.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Hand in this answer"),
         Binding("ctrl+f", "finish", "Finish exam"),
     ]
 
+    pending_text: reactive[str | None] = reactive(None, init=False, bindings=True)
+    """The free text handed in for the current question while its exact checks are asked (the screen then
+    has the `-checks` class, which hides the answer box); None while the answer is being written."""
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    where = getters.query_one("#exam-where", Static)
+    prompt = getters.query_one("#exam-question", Static)
+    answer = getters.query_one("#exam-answer", TextArea)
+    items = getters.query_one("#exam-items", ItemsPanel)
+
     def __init__(self, questions: list[Question], minutes: float, topic: str | None = None):
         super().__init__()
         self.questions = questions
-        self.seconds = max(1, int(round(minutes * 60)))
+        self.seconds = max(1, round(minutes * 60))
         self.topic = topic
         self.press_again = PressAgain()
         self.answers: list[ExamAnswer] = []
         self.started = time.monotonic()
         self.finished = False
-        self.pending_text: str | None = None
-        """The free text handed in for the current question while its exact checks are asked."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="exam-where", classes="title-line")
         yield Static(id="exam-question")
         yield TextArea(id="exam-answer", soft_wrap=True)
-        yield ItemsPanel(reveal=False, id="exam-items", classes="hidden")
+        yield ItemsPanel(reveal=False, id="exam-items")
         yield Static("[b]ctrl+n[/b] hands in this answer, then a few exact checks follow. At the end you see "
                      "each answer next to the model answer and rate it yourself; only the checks are scored "
                      "automatically.", id="exam-help", classes="muted")
@@ -56,7 +71,7 @@ class ExamScreen(Screen):
             self.finish()
             return
         self.started = time.monotonic()
-        self.timer = self.set_interval(1.0, self.tick)
+        self.set_interval(1.0, self.tick)
         self.show_question()
 
     @property
@@ -66,14 +81,14 @@ class ExamScreen(Screen):
     def show_question(self) -> None:
         q = self.questions[len(self.answers)]
         self.pending_text = None
-        self.query_one("#exam-question", Static).update(Content(q.question))
-        self.query_one("#exam-items", ItemsPanel).add_class("hidden")
-        area = self.query_one("#exam-answer", TextArea)
-        area.text = ""
-        area.remove_class("hidden")
-        area.focus()
+        self.items.clear()
+        self.prompt.update(Content(q.question))
+        self.answer.text = ""
+        self.answer.focus()
         self.update_where()
-        self.refresh_bindings()
+
+    def watch_pending_text(self, text: str | None) -> None:
+        self.set_class(text is not None, "-checks")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
@@ -83,7 +98,7 @@ class ExamScreen(Screen):
     def update_where(self) -> None:
         left = self.remaining
         q = self.questions[min(len(self.answers), len(self.questions) - 1)]
-        self.query_one("#exam-where", Static).update(
+        self.where.update(
             f"Exam · question {len(self.answers) + 1} of {len(self.questions)} · {', '.join(q.topics)} · "
             f"{left // 60:02d}:{left % 60:02d} left")
 
@@ -99,23 +114,17 @@ class ExamScreen(Screen):
     def submit(self) -> None:
         """Record the current question: its free text and whatever exact checks were answered so far."""
         q = self.questions[len(self.answers)]
-        text = self.pending_text if self.pending_text is not None else self.query_one("#exam-answer", TextArea).text
-        results = list(self.query_one("#exam-items", ItemsPanel).results) if self.pending_text is not None else []
+        text = self.pending_text if self.pending_text is not None else self.answer.text
+        results = list(self.items.results) if self.pending_text is not None else []
         results += [None] * (len(q.items) - len(results))
         self.answers.append(ExamAnswer(question=q, text=text, verdict=judge(q, text), item_results=tuple(results)))
 
     def action_next(self) -> None:
         """ctrl+n: hand in the free text, then ask this question's exact checks (without showing the answers)."""
-        q = self.questions[len(self.answers)]
-        area = self.query_one("#exam-answer", TextArea)
-        self.pending_text = area.text
-        area.add_class("hidden")
-        panel = self.query_one("#exam-items", ItemsPanel)
-        panel.remove_class("hidden")
-        panel.ask(q.items)
-        self.refresh_bindings()
+        self.pending_text = self.answer.text
+        self.items.ask(self.questions[len(self.answers)].items)
 
-    def on_items_panel_done(self, event: ItemsPanel.Done) -> None:
+    def on_items_panel_done(self) -> None:
         if self.finished or self.pending_text is None:
             return
         self.submit()
@@ -138,7 +147,7 @@ class ExamScreen(Screen):
     def hand_in(self) -> None:
         """Save the answer being typed, if any, and score the exam."""
         self.app.clear_notifications()
-        typed = self.query_one("#exam-answer", TextArea).text.strip()
+        typed = self.answer.text.strip()
         if len(self.answers) < len(self.questions) and (typed or self.pending_text is not None):
             self.submit()
         self.finish()

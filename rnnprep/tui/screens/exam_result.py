@@ -7,9 +7,11 @@ unrated is saved as Hard at best (Again if a check was wrong or a key point cont
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -27,6 +29,9 @@ from rnnprep.quiz.scheduler import QuizScheduler
 from rnnprep.tui.format import percent
 from rnnprep.tui.judgement import item_result, judgement_markup
 
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
+
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
@@ -38,13 +43,14 @@ def items_markup(answer: ExamAnswer) -> str:
     if not answer.question.items:
         return ""
     lines = [f"[b]Exact checks: {answer.items_right} of {answer.items_total} right[/b]"]
-    lines += [item_result(item, right, "") for item, right in zip(answer.question.items, answer.item_results)]
+    pairs = zip(answer.question.items, answer.item_results, strict=False)
+    lines += [item_result(item, right, "") for item, right in pairs]
     return "\n".join(lines)
 
 
-class ExamResultScreen(Screen):
+class ExamResultScreen(Screen[None]):
     CSS_PATH = "exam_result.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "rate(1)", "Again"),
         Binding("2", "rate(2)", "Hard"),
         Binding("3", "rate(3)", "Good"),
@@ -52,8 +58,21 @@ class ExamResultScreen(Screen):
         Binding("escape", "leave", "Back"),
     ]
 
-    reviewing: reactive[int | None] = reactive(None, init=False)
-    """Index into `answers` of the answer being rated; None once the score sheet shows."""
+    reviewing: reactive[int | None] = reactive(None, init=False, always_update=True, bindings=True)
+    """Index into `answers` of the answer being rated; None once the score sheet shows (the screen then has
+    the `-sheet` class: the styles swap the rating view for the sheet)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    title_line = getters.query_one("#exam-score", Static)
+    rate_box = getters.query_one("#exam-rate-box", VerticalScroll)
+    rate_question = getters.query_one("#exam-rate-question", Static)
+    yours = getters.query_one("#exam-yours", Markdown)
+    model = getters.query_one("#exam-model", Markdown)
+    verdict = getters.query_one("#exam-judge", Static)
+    checks = getters.query_one("#exam-checks", Static)
+    topics = getters.query_one("#exam-topics", DataTable)
+    review = getters.query_one("#exam-review", Markdown)
 
     def __init__(self, answers: list[ExamAnswer], seconds_used: int):
         super().__init__()
@@ -73,7 +92,7 @@ class ExamResultScreen(Screen):
             yield Static(id="exam-checks")
         yield Static("Rate your answer against the model answer:  [b]1[/b] Again   [b]2[/b] Hard   [b]3[/b] Good   "
                      "[b]4[/b] Easy", id="exam-rate-bar")
-        with VerticalScroll(id="exam-sheet", classes="hidden"):
+        with VerticalScroll(id="exam-sheet"):
             yield DataTable(id="exam-topics", cursor_type="row", zebra_stripes=True)
             yield Markdown(id="exam-review")
         yield Footer()
@@ -81,27 +100,25 @@ class ExamResultScreen(Screen):
     def on_mount(self) -> None:
         self.scheduler = QuizScheduler(self.app.store)
         self.reviewing = self.next_unrated(0)
-        if self.reviewing is None:
-            self.show_sheet()
 
     def next_unrated(self, start: int) -> int | None:
         return next((i for i in range(start, len(self.answers)) if self.answers[i].answered), None)
 
     def watch_reviewing(self, index: int | None) -> None:
+        self.set_class(index is None, "-sheet")
         if index is None:
             self.show_sheet()
             return
         a = self.answers[index]
         to_rate = sum(x.answered for x in self.answers)
         number = sum(x.answered for x in self.answers[:index]) + 1
-        self.query_one("#exam-score", Static).update(f"Exam · rate answer {number} of {to_rate}")
-        self.query_one("#exam-rate-question", Static).update(f"[b]{a.question.question}[/b]")
-        self.query_one("#exam-yours", Markdown).update("#### Your answer\n\n" + (a.text or "*(empty)*"))
-        self.query_one("#exam-model", Markdown).update("#### Model answer\n\n" + a.question.answer)
-        self.query_one("#exam-judge", Static).update(judgement_markup(a.verdict) if a.verdict else "")
-        self.query_one("#exam-checks", Static).update(items_markup(a))
-        self.query_one("#exam-rate-box", VerticalScroll).scroll_home(animate=False)
-        self.refresh_bindings()
+        self.title_line.update(f"Exam · rate answer {number} of {to_rate}")
+        self.rate_question.update(f"[b]{a.question.question}[/b]")
+        self.yours.update("#### Your answer\n\n" + (a.text or "*(empty)*"))
+        self.model.update("#### Model answer\n\n" + a.question.answer)
+        self.verdict.update(judgement_markup(a.verdict) if a.verdict else "")
+        self.checks.update(items_markup(a))
+        self.rate_box.scroll_home(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rate":
@@ -110,6 +127,8 @@ class ExamResultScreen(Screen):
 
     def action_rate(self, rating: int) -> None:
         index = self.reviewing
+        if index is None:
+            return
         self.answers[index] = replace(self.answers[index], self_rating=rating)
         self.save(index)
         self.reviewing = self.next_unrated(index + 1)
@@ -131,23 +150,20 @@ class ExamResultScreen(Screen):
         return len(left)
 
     def show_sheet(self) -> None:
-        for wid in ("#exam-rate-box", "#exam-rate-bar"):
-            self.query_one(wid).add_class("hidden")
-        self.query_one("#exam-sheet").remove_class("hidden")
         answered = sum(a.answered for a in self.answers)
-        self.query_one("#exam-score", Static).update(
+        self.title_line.update(
             f"Exact checks {share(items_score(self.answers))} · your ratings {share(self_score(self.answers))} · "
             f"{answered} of {len(self.answers)} answered · {self.seconds_used // 60}:{self.seconds_used % 60:02d} used")
-        table = self.query_one("#exam-topics", DataTable)
+        table = self.topics
         table.clear(columns=True)
         table.add_columns("topic", "questions", "answered", "exact checks", "your ratings")
         for row in by_topic(self.answers):
             checks = f"{row.items_right}/{row.items_total} ({share(row.items_score)})" if row.items_total else "-"
             table.add_row(row.topic, str(row.questions), str(row.answered), checks,
                           f"{share(row.self_score)} of {row.self_rated}", key=row.topic)
-        table.border_title = "exact checks: scored automatically · your ratings: Again 0%, Hard 33%, Good 67%, Easy 100%"
-        self.query_one("#exam-review", Markdown).update(self.review_markdown())
-        self.refresh_bindings()
+        table.border_title = ("exact checks: scored automatically · your ratings: Again 0%, Hard 33%, Good 67%, "
+                              "Easy 100%")
+        self.review.update(self.review_markdown())
 
     def review_markdown(self) -> str:
         parts = []

@@ -9,43 +9,36 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import (
-    DataTable,
-    Footer,
-    Header,
-    Markdown,
-    ProgressBar,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Markdown, Static, TabbedContent, TabPane
 
-from rnnprep.attempts import attempt_fields
+from rnnprep.attempts import attempt_fields, exercise_progress
 from rnnprep.content.model import Exercise
 from rnnprep.grading import runner
-from rnnprep.grading.failures import failures
-from rnnprep.grading.report import CheckResult, Report, count_label
+from rnnprep.grading.report import CheckResult, Report
 from rnnprep.tui.format import percent
+from rnnprep.tui.grade_panel import (
+    CheckFinished,
+    ChecksCollected,
+    GradePanel,
+    GradingFailed,
+    GradingFinished,
+)
 from rnnprep.workspace import solution_path, write_starter
 
-MARKS = {"passed": ("✔ passed", "green"), "failed": ("✘ failed", "red"), "error": ("! error", "bold red"),
-         "skipped": ("– skipped", "magenta")}
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
+
 WATCH_INTERVAL_S = 0.5
-
-
-def status_cell(check: CheckResult | None) -> Text:
-    if check is None:
-        return Text("… running", style="dim")
-    label, style = MARKS.get(check.status, (check.status, ""))
-    return Text(label, style=style)
 
 
 def file_digest(path: Path) -> str | None:
@@ -55,9 +48,9 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-class ExerciseScreen(Screen):
+class ExerciseScreen(Screen[None]):
     CSS_PATH = "exercise.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start"),
         Binding("h", "hint", "Hint"),
         Binding("g", "grade", "Grade"),
@@ -66,45 +59,48 @@ class ExerciseScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
+    grading: reactive[bool] = reactive(False, init=False, bindings=True)
+    """A grade is running: `c` cancels it and `g` waits (the footer shows whichever applies)."""
+    watching: reactive[bool] = reactive(False, init=False)
+    """The solution is graded again on every save (like `rnnprep grade --watch`)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    where = getters.query_one("#exercise-where", Static)
+    tabs = getters.query_one("#exercise-tabs", TabbedContent)
+    hints = getters.query_one("#exercise-hints", Markdown)
+    panel = getters.query_one("#grade-box", GradePanel)
+
     def __init__(self, exercise: Exercise):
         super().__init__()
         self.exercise = exercise
         self.cancel_event: threading.Event | None = None
-        self.grading = False
-        self.watching = False
         self.graded_digest: str | None = None
-        self.report: Report | None = None
+        self.watch_timer: Timer | None = None
 
     @property
     def solution(self) -> Path:
         return solution_path(self.exercise, self.app.workspace)
+
+    @property
+    def report(self) -> Report | None:
+        """The last full report shown, if any."""
+        return self.panel.report
 
     def compose(self) -> ComposeResult:
         ex = self.exercise
         yield Header()
         yield Static(id="exercise-where", classes="title-line")
         with TabbedContent(id="exercise-tabs"):
-            with TabPane("Statement", id="tab-statement"):
-                with VerticalScroll():
-                    yield Markdown(ex.statement_path.read_text(encoding="utf-8"), id="exercise-statement")
-            with TabPane("Hints", id="tab-hints"):
-                with VerticalScroll():
-                    yield Markdown(id="exercise-hints")
+            with TabPane("Statement", id="tab-statement"), VerticalScroll():
+                yield Markdown(ex.statement_path.read_text(encoding="utf-8"), id="exercise-statement")
+            with TabPane("Hints", id="tab-hints"), VerticalScroll():
+                yield Markdown(id="exercise-hints")
             with TabPane("Grade", id="tab-grade"):
-                with VerticalScroll(id="grade-box"):
-                    yield Static(id="grade-status")
-                    yield Static(id="grade-verdict", classes="hidden")
-                    yield ProgressBar(id="grade-progress", show_eta=False)
-                    yield Static(id="grade-details", classes="hidden")
-                    yield DataTable(id="grade-checks", cursor_type="row", zebra_stripes=True)
+                yield GradePanel(id="grade-box")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#grade-checks", DataTable)
-        table.add_column("status", key="status", width=10)
-        table.add_column("category", key="category")
-        table.add_column("check", key="title")
-        self.query_one("#grade-status", Static).update("Press [b]g[/b] to grade your solution.")
         self.show_hints(self.app.store.hints_used(self.exercise.slug))
         self.update_where()
 
@@ -114,14 +110,13 @@ class ExerciseScreen(Screen):
 
     def update_where(self) -> None:
         ex = self.exercise
-        attempts = self.app.store.attempts(ex.slug)
-        best = max(attempts, key=lambda a: (a.passed, a.score), default=None)
-        state = ("new" if best is None else
-                 f"{'passed' if best.passed else 'attempted'}, best {percent(best.score)}")
+        standing = exercise_progress([(a.score, a.passed) for a in self.app.store.attempts(ex.slug)],
+                                     ex.slug in self.app.store.gave_up())
+        state = (standing.status if standing.best_score is None
+                 else f"{standing.status}, best {percent(standing.best_score)}")
         watch = " · watching" if self.watching else ""
         where = str(self.solution) if self.solution.exists() else "not started (press s)"
-        self.query_one("#exercise-where", Static).update(
-            Content(f"{ex.slug} · {ex.difficulty} · {state} · {where}{watch}"))
+        self.where.update(Content(f"{ex.slug} · {ex.difficulty} · {state} · {where}{watch}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -151,7 +146,7 @@ class ExerciseScreen(Screen):
             self.show_hints(len(hints))
         else:
             self.show_hints(index + 1)
-        self.query_one("#exercise-tabs", TabbedContent).active = "tab-hints"
+        self.tabs.active = "tab-hints"
 
     def show_hints(self, used: int) -> None:
         hints = self.exercise.hints
@@ -159,7 +154,7 @@ class ExerciseScreen(Screen):
             text = f"{len(hints)} hints; press **h** to open the first one."
         else:
             text = "\n\n".join(f"**Hint {i + 1} of {len(hints)}.** {h}" for i, h in enumerate(hints[:used]))
-        self.query_one("#exercise-hints", Markdown).update(text)
+        self.hints.update(text)
 
     def action_grade(self) -> None:
         if self.grading:
@@ -170,30 +165,28 @@ class ExerciseScreen(Screen):
         self.graded_digest = file_digest(self.solution)
         self.grading = True
         self.cancel_event = threading.Event()
-        self.query_one("#exercise-tabs", TabbedContent).active = "tab-grade"
-        self.query_one("#grade-checks", DataTable).clear()
-        self.query_one("#grade-progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#grade-status", Static).update(
-            Content(f"Grading {self.solution} … (c cancels)"))
-        self.query_one("#grade-verdict", Static).add_class("hidden")
-        self.query_one("#grade-details", Static).add_class("hidden")
-        self.refresh_bindings()
+        self.tabs.active = "tab-grade"
+        self.panel.begin(self.solution)
         self.run_grader(self.solution, self.cancel_event)
 
     def action_cancel(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
-            self.query_one("#grade-status", Static).update("Cancelling…")
+            self.panel.cancelling()
 
     def action_watch(self) -> None:
         self.watching = not self.watching
         if self.watching:
-            self.watch_timer = self.set_interval(WATCH_INTERVAL_S, self.poll_solution)
             self.notify(f"Watching {self.solution}: it is graded again every time you save it.")
-            self.poll_solution()
         else:
-            self.watch_timer.stop()
             self.notify("Stopped watching.")
+
+    def watch_watching(self, watching: bool) -> None:
+        if watching:
+            self.watch_timer = self.set_interval(WATCH_INTERVAL_S, self.poll_solution)
+            self.poll_solution()
+        elif self.watch_timer is not None:
+            self.watch_timer.stop()
         self.update_where()
 
     def poll_solution(self) -> None:
@@ -206,73 +199,27 @@ class ExerciseScreen(Screen):
 
     @work(thread=True, exclusive=True, group="grade")
     def run_grader(self, path: Path, cancel: threading.Event) -> None:
-        def on_event(kind: str, payload) -> None:
-            self.app.call_from_thread(self.grade_event, kind, payload)
+        """Runs in a thread: the grader's progress goes to the grade panel as messages, in order."""
+        panel = self.panel
+
+        def on_event(kind: str, payload: object) -> None:
+            if kind == "collected" and isinstance(payload, list):
+                panel.post_message(ChecksCollected(payload))
+            elif kind == "result" and isinstance(payload, CheckResult):
+                panel.post_message(CheckFinished(payload))
 
         try:
             report = runner.grade(self.exercise, path, on_event=on_event, cancel=cancel)
         except runner.GradingError as exc:
-            self.app.call_from_thread(self.grade_failed, str(exc))
+            panel.post_message(GradingFailed(str(exc)))
             return
-        saved = False
-        if not cancel.is_set():
-            saved = self.app.store.record_attempt(**attempt_fields(report, path))
-        self.app.call_from_thread(self.show_report, report, cancel.is_set(), saved)
+        cancelled = cancel.is_set()
+        saved = not cancelled and self.app.store.record_attempt(**attempt_fields(report, path))
+        panel.post_message(GradingFinished(report, cancelled=cancelled, saved=saved))
 
-    def grade_event(self, kind: str, payload) -> None:
-        table = self.query_one("#grade-checks", DataTable)
-        bar = self.query_one("#grade-progress", ProgressBar)
-        if kind == "collected":
-            table.clear()
-            for check in payload:
-                table.add_row(status_cell(None), check.category, Text(check.title), key=check.id)
-            bar.update(total=len(payload), progress=0)
-            self.query_one("#grade-status", Static).update(
-                Content(f"Grading {self.solution}: {count_label(payload)} (c cancels)"))
-        elif kind == "result":
-            table.update_cell(payload.id, "status", status_cell(payload))
-            bar.advance(1)
-
-    def grade_failed(self, message: str) -> None:
+    def on_grading_failed(self) -> None:
         self.grading = False
-        self.refresh_bindings()
-        self.query_one("#grade-status", Static).update(Content(f"Could not grade: {message}"))
 
-    def show_report(self, report: Report, cancelled: bool, saved: bool = True) -> None:
-        """The full report: every check's final status, then the messages of those that did not pass."""
+    def on_grading_finished(self) -> None:
         self.grading = False
-        self.report = report
-        table = self.query_one("#grade-checks", DataTable)
-        table.clear()
-        for check in report.checks:
-            table.add_row(status_cell(check), check.category, Text(check.title), key=check.id)
-        if not cancelled:
-            self.query_one("#grade-progress", ProgressBar).update(total=len(report.checks),
-                                                                  progress=len(report.checks))
-        style = "$success" if report.passed else "$error"
-        self.query_one("#grade-status", Static).update(
-            "Grading cancelled: nothing was recorded." if cancelled else
-            Content(f"Graded {self.solution} in {report.duration_s:.1f} s on {report.device}; "
-                    + ("attempt recorded." if saved else "attempt kept: it is saved once the store allows.")))
-        self.query_one("#grade-verdict", Static).update(Content.from_markup(
-            f"[b {style}]{report.outcome}[/]  $counts, score $score", counts=report.counts(),
-            score=percent(report.score)))
-        self.query_one("#grade-verdict", Static).remove_class("hidden")
-        text = details(report)
-        self.query_one("#grade-details", Static).update(text)
-        self.query_one("#grade-details", Static).set_class(not text.plain, "hidden")
-        self.refresh_bindings()
         self.update_where()
-
-
-def details(report: Report) -> Content:
-    """Failure messages, notes and the program's output, as plain text (messages are never markup)."""
-    lines: list[str] = []
-    for c, message in failures(report):
-        lines.append(f"✘ [{c.category}] {c.title}")
-        lines.extend(f"    {line}" for line in message.splitlines())
-    lines.extend(f"note: {note}" for note in report.notes)
-    if report.output_tail.strip():
-        lines.append("your program's output:")
-        lines.extend(f"    {line}" for line in report.output_tail.strip()[-1500:].splitlines())
-    return Content("\n".join(lines))

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown
 
+from rnnprep.attempts import ExerciseProgress, exercise_progress
 from rnnprep.content.model import Exercise
-from rnnprep.store.db import Attempt
 from rnnprep.tui.format import percent
 from rnnprep.workspace import solution_path
 
-
-def status(best: Attempt | None) -> str:
-    if best is None:
-        return "new"
-    return "passed" if best.passed else "attempted"
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
 
 
-class ExercisesScreen(Screen):
+class ExercisesScreen(Screen[None]):
     CSS_PATH = "exercises.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True),
         Binding("escape", "app.pop_screen", "Back"),
     ]
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    table = getters.query_one("#exercise-table", DataTable)
+    preview_text = getters.query_one("#exercise-preview", Markdown)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.standing: dict[str, ExerciseProgress] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,7 +44,7 @@ class ExercisesScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#exercise-table", DataTable)
+        table = self.table
         table.add_column("exercise", key="slug")
         table.add_column("level", key="difficulty")
         table.add_column("status", key="status")
@@ -51,28 +59,30 @@ class ExercisesScreen(Screen):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        table = self.query_one("#exercise-table", DataTable)
-        self.best = self.app.store.best_attempts()
-        for ex in self.app.library.exercises:
-            best = self.best.get(ex.slug)
-            table.update_cell(ex.slug, "status", status(best))
-            table.update_cell(ex.slug, "best", percent(best.score) if best else "-")
-        passed = sum(b.passed for b in self.best.values())
+        table = self.table
+        attempts = self.app.store.attempts()
+        gave_up = self.app.store.gave_up()
+        self.standing = {ex.slug: exercise_progress([(a.score, a.passed) for a in attempts if a.exercise == ex.slug],
+                                                    ex.slug in gave_up) for ex in self.app.library.exercises}
+        for slug, p in self.standing.items():
+            table.update_cell(slug, "status", p.status)
+            table.update_cell(slug, "best", "-" if p.best_score is None else percent(p.best_score))
+        passed = sum(p.passed for p in self.standing.values())
         table.border_title = f"{len(self.app.library.exercises)} exercises · {passed} passed"
         if self.selected is not None:
             self.preview(self.selected)
 
     @property
     def selected(self) -> Exercise | None:
-        table = self.query_one("#exercise-table", DataTable)
+        table = self.table
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.app.library.exercise(key)
+        return self.app.library.exercise(key) if key is not None else None
 
     @on(DataTable.RowHighlighted, "#exercise-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        ex = self.app.library.exercise(event.row_key.value)
+        ex = self.app.library.exercise(event.row_key.value) if event.row_key.value is not None else None
         if ex is not None:
             self.preview(ex)
 
@@ -81,13 +91,13 @@ class ExercisesScreen(Screen):
         self.action_open()
 
     def preview(self, ex: Exercise) -> None:
-        best = self.best.get(ex.slug)
+        p = self.standing[ex.slug]
         solution = solution_path(ex, self.app.workspace)
         where = (f"your solution: `{solution}`" if solution.exists()
                  else f"not started: **enter** then **s** writes `{solution}`")
-        score = f"best score {percent(best.score)}" if best else "not graded yet"
-        self.query_one("#exercise-preview", Markdown).update(
-            f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {status(best)} · {score} · "
+        score = "not graded yet" if p.best_score is None else f"best score {percent(p.best_score)}"
+        self.preview_text.update(
+            f"## {ex.title}\n\n{ex.summary}\n\n*{ex.difficulty} · {p.status} · {score} · "
             f"{len(ex.hints)} hints*\n\n{where}")
 
     def action_open(self) -> None:

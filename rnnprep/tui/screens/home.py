@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Label, Static
+from textual.widgets import Footer, Header, Static
 
+from rnnprep.quiz.mastery import count_mastered
 from rnnprep.tui.format import ago, percent
+from rnnprep.tui.stat import Stat
+
+if TYPE_CHECKING:
+    from rnnprep.tui.app import RnnprepApp
 
 
-class HomeScreen(Screen):
+class HomeScreen(Screen[None]):
     """The first screen; its styles (home.tcss) load with the app's so startup parses CSS once."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "app.quiz", "Quiz"),
         Binding("x", "app.exam", "Exam"),
         Binding("b", "app.questions", "Questions"),
@@ -22,18 +30,24 @@ class HomeScreen(Screen):
         Binding("p", "app.progress", "Progress"),
     ]
 
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    due = getters.query_one("#stat-due", Stat)
+    seen = getters.query_one("#stat-seen", Stat)
+    mastered = getters.query_one("#stat-mastered", Stat)
+    passed = getters.query_one("#stat-passed", Stat)
+    last_grade = getters.query_one("#last-grade", Static)
+    next_step = getters.query_one("#next-step", Static)
+
     def compose(self) -> ComposeResult:
         summary = self.app.store.summary(self.app.now())
-        values = {"due": summary.due_now, "seen": summary.questions_seen, "mastered": summary.mastered,
-                  "passed": summary.exercises_passed}
         yield Header()
         with VerticalScroll(id="home"):
             with Horizontal(id="stats"):
-                for key, label in (("due", "due now"), ("seen", "questions seen"), ("mastered", "mastered"),
-                                   ("passed", "exercises passed")):
-                    with Vertical(classes="stat", id=f"stat-{key}"):
-                        yield Digits(str(values[key]), id=f"{key}-digits")
-                        yield Label(label, id=f"{key}-label", classes="stat-label")
+                yield Stat("due", summary.due_now, "due now")
+                yield Stat("seen", summary.questions_seen, "questions seen")
+                yield Stat("mastered", count_mastered(self.app.store.cards().values()), "mastered")
+                yield Stat("passed", summary.exercises_passed, "exercises passed")
             yield Static(id="last-grade")
             yield Static(id="next-step")
         yield Footer()
@@ -49,15 +63,12 @@ class HomeScreen(Screen):
         library = app.library_if_loaded
         questions = len(library.questions) if library else None
         exercises = len(library.exercises) if library else None
-        for key, value in (("due", summary.due_now), ("seen", summary.questions_seen),
-                           ("mastered", summary.mastered), ("passed", summary.exercises_passed)):
-            digits = self.query_one(f"#{key}-digits", Digits)
-            if digits.value != str(value):
-                digits.update(str(value))
-        self.query_one("#seen-label", Label).update(
-            f"questions seen of {questions}" if questions is not None else "questions seen")
-        self.query_one("#passed-label", Label).update(
-            f"exercises passed of {exercises}" if exercises is not None else "exercises passed")
+        self.due.value = summary.due_now
+        self.seen.value = summary.questions_seen
+        self.mastered.value = count_mastered(app.store.cards().values())
+        self.passed.value = summary.exercises_passed
+        self.seen.caption = f"questions seen of {questions}" if questions is not None else "questions seen"
+        self.passed.caption = f"exercises passed of {exercises}" if exercises is not None else "exercises passed"
         last = summary.last_attempt
         if last is None:
             grade = "[b]Last grade[/b]  none yet: press [b]e[/b], pick an exercise, write it, grade it."
@@ -65,9 +76,9 @@ class HomeScreen(Screen):
             verdict = "[$success]passed[/]" if last.passed else "[$error]not passed[/]"
             grade = (f"[b]Last grade[/b]  {last.exercise}: {verdict}, score {percent(last.score)}, "
                      f"{ago(last.graded_at, now)}")
-        self.query_one("#last-grade", Static).update(grade)
+        self.last_grade.update(grade)
         new = questions - summary.questions_seen if questions is not None else None
         waiting = f"{summary.due_now} due" + (f" and {new} new" if new is not None else "")
-        self.query_one("#next-step", Static).update(
+        self.next_step.update(
             f"[b]Next[/b]  {waiting} questions wait: press [b]r[/b] for a quiz (due ones come first) or "
             f"[b]x[/b] for a timed exam. [b]ctrl+p[/b] opens the command palette.")

@@ -3,15 +3,21 @@ question's answer and scheduling state."""
 
 from __future__ import annotations
 
-from textual import on
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select
 
 from rnnprep.content.model import DIFFICULTIES, Question
 from rnnprep.tui.format import md_literal, stamp, until
+
+if TYPE_CHECKING:
+    from rnnprep.store.db import CardRow
+    from rnnprep.tui.app import RnnprepApp
 
 
 def matches(q: Question, topic: str | None, difficulty: str | None, text: str) -> bool:
@@ -24,14 +30,26 @@ def matches(q: Question, topic: str | None, difficulty: str | None, text: str) -
     return all(word in haystack for word in text.lower().split())
 
 
-class QuestionsScreen(Screen):
+class QuestionsScreen(Screen[None]):
     CSS_PATH = "questions.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("t", "focus_topic", "Topic"),
         Binding("d", "focus_difficulty", "Difficulty"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
+
+    if TYPE_CHECKING:
+        app = getters.app(RnnprepApp)
+    search = getters.query_one("#question-search", Input)
+    topic = getters.query_one("#question-topic", Select)
+    difficulty = getters.query_one("#question-difficulty", Select)
+    table = getters.query_one("#question-table", DataTable)
+    detail = getters.query_one("#question-detail", Markdown)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: dict[str, CardRow] = {}
 
     def compose(self) -> ComposeResult:
         library = self.app.library
@@ -46,7 +64,7 @@ class QuestionsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#question-table", DataTable)
+        table = self.table
         table.add_column("id", key="id")
         table.add_column("level", key="difficulty")
         table.add_column("next review", key="due")
@@ -57,15 +75,13 @@ class QuestionsScreen(Screen):
 
     @property
     def shown(self) -> list[Question]:
-        topic = self.query_one("#question-topic", Select).value
-        difficulty = self.query_one("#question-difficulty", Select).value
-        text = self.query_one("#question-search", Input).value
+        topic, difficulty = self.topic.value, self.difficulty.value
         return [q for q in self.app.library.questions
-                if matches(q, None if topic is Select.NULL else topic,
-                           None if difficulty is Select.NULL else difficulty, text)]
+                if matches(q, topic if isinstance(topic, str) else None,
+                           difficulty if isinstance(difficulty, str) else None, self.search.value)]
 
     def refilter(self) -> None:
-        table = self.query_one("#question-table", DataTable)
+        table = self.table
         table.clear()
         now = self.app.now()
         shown = self.shown
@@ -77,7 +93,7 @@ class QuestionsScreen(Screen):
         if shown:
             self.show_detail(shown[0].id)
         else:
-            self.query_one("#question-detail", Markdown).update("*No question matches these filters.*")
+            self.detail.update("*No question matches these filters.*")
 
     @on(Input.Changed, "#question-search")
     @on(Select.Changed)
@@ -91,6 +107,8 @@ class QuestionsScreen(Screen):
 
     def show_detail(self, qid: str) -> None:
         q = self.app.library.question(qid)
+        if q is None:
+            return
         card = self.cards.get(qid)
         now = self.app.now()
         if card is None:
@@ -102,15 +120,15 @@ class QuestionsScreen(Screen):
             when = "due now" if card.due <= now else f"due {until(card.due, now)} ({stamp(card.due)})"
             state = f"**Scheduling:** {when}; {card.reps} review{'s' if card.reps != 1 else ''}{rated}."
         points = ", ".join(md_literal(kp.label) for kp in q.key_points)
-        self.query_one("#question-detail", Markdown).update(
+        self.detail.update(
             f"**{q.question}**\n\n{state}  \n*{q.deck} #{q.number} · {q.difficulty} · key points: {points}*"
             f"\n\n{q.answer}")
 
     def action_focus_search(self) -> None:
-        self.query_one("#question-search").focus()
+        self.search.focus()
 
     def action_focus_topic(self) -> None:
-        self.query_one("#question-topic").focus()
+        self.topic.focus()
 
     def action_focus_difficulty(self) -> None:
-        self.query_one("#question-difficulty").focus()
+        self.difficulty.focus()

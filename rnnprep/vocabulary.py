@@ -1,13 +1,36 @@
-"""The forbidden operations an exercise may name, and how each one is made unavailable.
+"""The words every part of rnnprep shares, defined once: check categories and statuses, the
+weight a category has when an exercise names none, and the forbidden operations an exercise may
+name with how each is made unavailable.
 
-Plain data, no torch: the content loader validates `forbidden:` against it, the sandbox
-worker turns it into raising kernels at PyTorch's dispatcher (`blocks.py`), and the advisory
-static scan into source notes.
+It imports nothing from rnnprep (and no torch), so the content loader can validate exercise.yaml
+against it, the grader can act on it, and the front-ends can show it, without any of them
+importing another.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+CHECK_CATEGORIES = ("import", "api", "shape", "parity", "gradient", "training", "speed", "rules", "limits")
+"""What a graded check is about; exercise.yaml weighs these, and a known mistake names one."""
+LAST_CATEGORIES = ("rules", "limits")
+"""Categories that judge the run as a whole, so they are checked after everything else ran."""
+DEFAULT_CATEGORY = "api"
+"""The category of a check whose mark names none."""
+DEFAULT_WEIGHT = 1.0
+"""What a category weighs when exercise.yaml gives it no weight."""
+
+PENDING = "pending"
+"""Collected but not reported yet; a check still pending when the run ends is settled as an error."""
+PASSED = "passed"
+FAILED = "failed"
+"""The submission is wrong, and the message says how."""
+ERROR = "error"
+"""The check could not judge the submission (it crashed, hung, or the grader never heard back)."""
+SKIPPED = "skipped"
+CHECK_STATUSES = (PENDING, PASSED, FAILED, ERROR, SKIPPED)
+PROBLEMS = (FAILED, ERROR)
+"""The statuses a learner has to act on."""
 
 BLOCKED_MARKER = "is not available in this exercise"
 """Every raising kernel's message contains this; the trusted side recognises a blocked call by
@@ -16,6 +39,8 @@ it in a reply (a submission that fakes it only fails itself)."""
 
 @dataclass(frozen=True)
 class ForbiddenOp:
+    """One operation an exercise may forbid, and every way the sandbox takes it away."""
+
     aten: tuple[str, ...] = ()
     """ATen operators (every overload) whose kernels are replaced by raising ones, at every
     dispatch key that has a kernel: however they are reached, they raise."""
