@@ -115,6 +115,8 @@ def parity(submission, twin, x, *cases):
 def test_parameters(submission):
     for bias in (True, False):
         layer(bias=bias).assert_parameters(submission)
+    Twin(nn.TransformerEncoderLayer, E, H, build="TransformerEncoderLayer", inputs=("src",), outputs="output",
+         layout=LAYOUT + "; dim_feedforward defaults to 2048").assert_parameters(submission)
 
 
 @check("api", "state_dict loads both ways with nn.TransformerEncoderLayer")
@@ -189,8 +191,29 @@ def test_dropout_extremes(submission):
     parity(submission, layer(dropout=0.0, eval_mode=False), src(52), {"src_key_padding_mask": padding(53)})
 
 
+@check("parity", "training with the default dropout=0.1 scales what it keeps by 1/(1-p), inside and after the FF block")
+def test_dropout_scaling(submission):
+    """Weights that make SA(x) = 0 and FF's hidden units 1 show each kept value as 1/(1-p)^2 exactly."""
+    twin = layer(dim_feedforward=E, norm_first=True, eval_mode=False)
+    state = {k: torch.zeros_like(v) for k, v in twin.module.state_dict().items()}
+    state.update({"linear1.bias": torch.ones(E, dtype=torch.float64), "linear2.weight": torch.eye(E, dtype=torch.float64),
+                  "norm1.weight": torch.ones(E, dtype=torch.float64), "norm2.weight": torch.ones(E, dtype=torch.float64)})
+    twin.module.load_state_dict(state)
+    x = src(71, n=20)
+    change = (twin.run(built(twin, submission), x, grad=False).got["output"] - x).abs()
+    kept = change[change > 1e-9]
+    want = 1 / 0.9 ** 2
+    if kept.numel() == 0 or kept.numel() == change.numel() or not torch.allclose(kept, torch.full_like(kept, want)):
+        values = sorted({round(v, 4) for v in kept.tolist()})[:4]
+        raise CheckFailure(f"in training, a feed-forward unit that survives both dropouts (p=0.1 by default) should "
+                           f"come out scaled by 1/(1-p)^2 = {want:.4f}; got {values or 'nothing kept'}: use nn.Dropout(p) "
+                           "between the activation and linear2 and on the block's output (dropout2)")
+
+
 @check("gradient", "gradients w.r.t. src and every parameter equal torch's (eval mode)")
 def test_gradients(submission):
     for nf, kwargs in ((False, {"src_key_padding_mask": padding(61)}), (True, {"src_mask": CAUSAL, "is_causal": True})):
         twin = layer(norm_first=nf, activation="gelu")
         twin.assert_gradients(built(twin, submission), src(62), **kwargs)
+    twin = layer()
+    twin.assert_gradients(built(twin, submission), src(63, unbatched=True))
