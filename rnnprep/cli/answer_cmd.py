@@ -13,7 +13,7 @@ from rnnprep.cli.common import library
 from rnnprep.cli.main import UsageError
 from rnnprep.quiz.judge import judge
 
-MARKS = {"covered": ("✔", "green"), "missed": ("·", "yellow"), "contradicted": ("✘", "red")}  # as the quiz card marks them
+MARKS = {"covered": ("✔", "green"), "missed": ("·", "yellow"), "contradicted": ("✘", "red")}  # as on the quiz card
 
 
 def run(args) -> int:

@@ -111,7 +111,9 @@ class Twin:
     def assert_recurrent_init(self, submission: Submission, *, seed: int = 5) -> None:
         """Every parameter uniform in ±1/sqrt(hidden_size), torch.nn's rule for recurrent layers."""
         state = self.construct(submission, seed=seed).state_dict()
-        assert_pytorch_init(state, self.module.hidden_size, dict(self.module.state_dict()))
+        hidden = self.module.hidden_size
+        assert isinstance(hidden, int), "a recurrent twin has an integer hidden_size"
+        assert_pytorch_init(state, hidden, dict(self.module.state_dict()))
 
     # -- running both ---------------------------------------------------------------------
 
@@ -129,7 +131,7 @@ class Twin:
         want = flatten(out, self.outputs, label=self.label)
         if grad:
             names = self.grad_names(args)
-            want.update(zip(names, input_grads))
+            want.update(zip(names, input_grads, strict=True))
             want.update({f"grad {n}": g for n, g in param_grads.items()})
         return Run(self, args, kwargs, result, want, grad)
 
@@ -215,7 +217,7 @@ class Run:
     def __post_init__(self) -> None:
         self.got = flatten(self.result.output, self.twin.outputs, label=self.twin.label)
         if self.grad:
-            self.got.update(zip(self.twin.grad_names(self.args), self.result.input_grads))
+            self.got.update(zip(self.twin.grad_names(self.args), self.result.input_grads, strict=False))
             self.got.update({f"grad {n}": g for n, g in self.result.param_grads.items()})
 
     def assert_outputs(self, mistakes: Iterable = ()) -> None:
@@ -283,7 +285,7 @@ class Diagnosis:
         if k not in self.cache:
             try:
                 self.cache[k] = mistake.outputs(self.run.twin, self.run.args, self.run.kwargs)
-            except (RuntimeError, ValueError, IndexError, KeyError):
+            except (RuntimeError, ValueError, IndexError, KeyError, AssertionError):  # torch checks shapes with assert
                 self.cache[k] = None  # a transform that does not apply here (these inputs, no such parameter)
         return self.cache[k]
 
@@ -302,7 +304,7 @@ def _flatten(value, names, flat, label, whole) -> None:
     if not isinstance(value, (tuple, list)) or len(value) != len(names):
         got = type(value).__name__ + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else "")
         raise CheckFailure(f"forward must return {_shape_text(whole)} like {label}; got {got}")
-    for v, n in zip(value, names):
+    for v, n in zip(value, names, strict=True):
         _flatten(v, n, flat, label, whole)
 
 
@@ -329,10 +331,10 @@ def _named_leaves(args: tuple, names: Sequence[Names]) -> list[tuple[tuple[int, 
             if value.is_floating_point() and isinstance(name, str):
                 found.append((path, name))
         elif isinstance(value, (tuple, list)) and not isinstance(name, str):
-            for k, (v, n) in enumerate(zip(value, name)):
+            for k, (v, n) in enumerate(zip(value, name, strict=False)):
                 walk(v, n, (*path, k))
 
-    for k, (value, name) in enumerate(zip(args, names)):
+    for k, (value, name) in enumerate(zip(args, names, strict=False)):
         walk(value, name, (k,))
     return found
 
@@ -347,10 +349,10 @@ def describe_inputs(args: tuple, names: Sequence[Names]) -> str:
         elif value is None:
             parts.append(f"{name if isinstance(name, str) else 'state'}=None")
         elif isinstance(value, (tuple, list)) and not isinstance(name, str):
-            for v, n in zip(value, name):
+            for v, n in zip(value, name, strict=False):
                 walk(v, n)
 
-    for value, name in zip(args, names):
+    for value, name in zip(args, names, strict=False):
         walk(value, name)
     return ", ".join(parts) or "no arguments"
 
