@@ -59,6 +59,10 @@ def test_builds(submission):
     if sum(_numel(s) for s, _, _ in two.params.values()) <= sum(_numel(s) for s, _, _ in one.params.values()):
         raise CheckFailure("num_layers=2 builds no more parameters than num_layers=1: pass num_layers to the "
                            "recurrent layer")
+    default = build(submission)
+    if {n: s for n, (s, _, _) in default.params.items()} != {n: s for n, (s, _, _) in one.params.items()}:
+        raise CheckFailure("built without num_layers, BiRNNClassifier has other parameters than with num_layers=1: "
+                           "the statement's default is num_layers=1")
 
 
 def _numel(shape):
