@@ -68,10 +68,12 @@ def parity(submission, twin, seed, *, steps=T, batch=B, state=True):
     assert_layer_parity(twin, submission, layer_inputs(twin, seed, steps=steps, batch=batch, state=state), MISTAKES)
 
 
-@check("api", "parameters are named and shaped like nn.LSTM's: _reverse copies, layer k > 0 reads 2*hidden")
+@check("api", "parameters are named and shaped like nn.LSTM's: _reverse copies, layer k > 0 reads 2*hidden; "
+              "bidirectional defaults to False")
 def test_parameters(submission):
     for layers, bidirectional, bias in ((1, True, True), (2, True, True), (2, True, False), (2, False, True)):
         lstm(layers, bidirectional=bidirectional, bias=bias).assert_parameters(submission)
+    layer_twin(nn.LSTM, I, H, build="LSTM", num_layers=2).assert_parameters(submission)   # bidirectional left out
 
 
 @check("api", "state_dict loads both ways with nn.LSTM(bidirectional=True)")
