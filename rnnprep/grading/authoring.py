@@ -5,7 +5,9 @@ exercise. The baseline checks (the file imports, defines its names, reaches noth
 stays within its limits) are not here: the grading plugin adds them to every suite.
 """
 
+from rnnprep.grading import classifiers, datasets
 from rnnprep.grading.checks import CheckFailure, case, check
+from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.closeness import (
     LOOSE32,
     TIGHT64,
@@ -16,6 +18,8 @@ from rnnprep.grading.closeness import (
     tolerance_for,
 )
 from rnnprep.grading.fixtures.decoding import ToyLM
+from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
+from rnnprep.grading.fixtures.training import TinyLM
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
     assert_dropout_eval,
@@ -80,8 +84,12 @@ __all__ = [
     "CheckFailure",
     "LocalTrainer",
     "Mistake",
+    "RecordingMSE",
+    "RecordingSGD",
     "Run",
     "SpeedSizes",
+    "TinyLM",
+    "TinyRNN",
     "Tolerance",
     "ToyLM",
     "Twin",
@@ -103,9 +111,11 @@ __all__ = [
     "blocks_read_as",
     "case",
     "check",
+    "classifiers",
     "close",
     "complemented",
     "constructed_with",
+    "datasets",
     "describe",
     "describe_inputs",
     "directions_joined_backward_first",
@@ -122,6 +132,7 @@ __all__ = [
     "lengths_changed",
     "measure",
     "outputs_changed",
+    "permuted_match",
     "randn",
     "reference_call",
     "require_device",

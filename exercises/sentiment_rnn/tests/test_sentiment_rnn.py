@@ -8,10 +8,7 @@ with the suite's own recipe to an accuracy bar on held-out data where negation m
 
 import torch
 
-from rnnprep.grading import classifiers, datasets
-from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.classifiers import permuted_match
-from rnnprep.grading.closeness import close
+from rnnprep.grading.authoring import CheckFailure, check, classifiers, close, datasets, permuted_match
 
 V, E, H, C = 13, 6, 8, 3          # small model for the behavioural checks (V, E, H all distinct)
 LENGTHS = [3, 6, 1, 5, 4]

@@ -9,9 +9,7 @@ to reverse short sequences, and greedy_decode is scored on held-out ones.
 
 import torch
 
-from rnnprep.grading import datasets
-from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.closeness import close
+from rnnprep.grading.authoring import CheckFailure, check, close, datasets
 
 SV, TV, E, H = 7, 9, 5, 12
 B, S, T = 4, 5, 6                  # batch, source length, target length (BOS + 5)

@@ -9,10 +9,17 @@ weights, through a correct loop here on the trusted side, and compares.
 
 import torch
 
-from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.closeness import LOOSE32, assert_close, close
-from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
-from rnnprep.grading.recurrent import randn
+from rnnprep.grading.authoring import (
+    LOOSE32,
+    CheckFailure,
+    RecordingMSE,
+    RecordingSGD,
+    TinyRNN,
+    assert_close,
+    check,
+    close,
+    randn,
+)
 
 I, H, O, B = 2, 4, 2, 3
 LR = 0.1

@@ -13,8 +13,7 @@ import math
 
 import torch
 
-from rnnprep.grading.checks import CheckFailure, check
-from rnnprep.grading.fixtures.training import TinyLM
+from rnnprep.grading.authoring import CheckFailure, TinyLM, check
 
 LM = {"vocab_size": 6, "hidden_size": 8, "seed": 0, "scale": 2.0}
 V = LM["vocab_size"]
