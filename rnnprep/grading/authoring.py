@@ -6,6 +6,7 @@ stays within its limits) are not here: the grading plugin adds them to every sui
 """
 
 from rnnprep.grading import classifiers, datasets
+from rnnprep.grading.cell_checks import cell_checks
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.closeness import (
@@ -79,6 +80,7 @@ from rnnprep.grading.speed import (
 from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
+    "cell_checks",
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
