@@ -317,3 +317,9 @@ def test_a_negation_reaches_through_calls_lists_and_verdicts(point, answer):
 def test_and_in_or_and_then_do_not_split_off_a_clause():
     parts = sentences("BN statistics are global, and in an RNN they differ per step.")
     assert [p.text for p in parts] == ["BN statistics are global, and in an RNN they differ per step."]
+
+
+def test_no_matter_denies_nothing_and_a_negated_shape_stays_negated():
+    assert judge_point(_claim(r"\bvariance\b", r"\bstays fixed\b"),
+                       "The variance stays fixed no matter how many features there are.").status == "covered"
+    assert judge_point(_claim("attn_mask", r"\(l, ?s\)"), "The attn_mask is not (L, S).").status == "missed"

@@ -30,7 +30,8 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:" + r"|".join(HARMS) + r"|with no|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|"
+    r"\b(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
+    r"nothing|neither|nor|without|cannot|lacks?|lacking|"
     r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
     r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
@@ -38,10 +39,12 @@ NEGATION = re.compile(
     r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b(?!-\w)|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause. A hyphenated compound
-("no-peephole variants", "non-") names a thing rather than denying one."""
+("no-peephole variants", "non-") names a thing rather than denying one, and "no matter", "no doubt" deny
+nothing."""
 
 CLAUSE_END = re.compile(
-    r"[;:)\[\]→⇒]|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )(?<![\w^])\(|"
+    r"[;:)\[\]→⇒]|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )"
+    r"(?<!\bnot )(?<!n't )(?<!=)(?<!= )(?<![\w^])\(|"
     r"\s[-–—]\s|"
     r",\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
     r"and|instead|unlike|as|it|they|this|rather)\b)|"
@@ -51,7 +54,8 @@ CLAUSE_END = re.compile(
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one
 ("and a ..." / "and an ..." only joins another object: "doesn't have an encoder and a decoder").
 A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside,
-and so is one right after a word ("doesn't cost O(H^4)"). An arrow ends a clause ("can't hold it → add attention")."""
+and so is one right after a word ("doesn't cost O(H^4)") or a negation ("is not (L, S)"). An arrow ends a clause
+("can't hold it → add attention")."""
 
 APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|ten|twenty|fifty|a\s+hundred|"
                r"hundreds|thousands|top|median|\d+(?:st|nd|rd|th))")
