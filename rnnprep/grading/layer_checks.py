@@ -12,6 +12,7 @@ its lengths and must behave like torch's packed-sequence pipeline. Trusted side 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from typing import Any, cast
 
 import torch
@@ -78,6 +79,9 @@ def layer_checks(make: Callable[..., Twin], *, settings: Sequence[dict] = ({},),
         @check("api", f"parameters are named and shaped like {label}'s for 1, 2 and 3 layers, with and without "
                       "bias; a keyword left out means torch's default")
         def test_parameters(self, submission):
+            for setting in settings:
+                with case("built without num_layers (torch's default is 1)"):
+                    make(**setting).assert_parameters(submission)
             for num_layers, changes in ((1, {}), (2, {}), (3, {}), (2, {"bias": False})):
                 for twin in twins(num_layers, **changes):
                     twin.assert_parameters(submission)
@@ -194,21 +198,30 @@ def layer_checks(make: Callable[..., Twin], *, settings: Sequence[dict] = ({},),
     return LayerChecks
 
 
-def packed_checks(make: Callable[..., Twin], *, mistakes: Sequence = (), steps: int = 6,
-                  speed: bool = True) -> type:
-    """A pytest class of the checks for a `packed_twin` that `make(batch_first=..., dtype=...)` builds.
+def packed_checks(make_twin: Callable[..., Twin], *, mistakes: Sequence = (), defaults: dict | None = None,
+                  steps: int = 6, speed: bool = True) -> type:
+    """A pytest class of the checks for a `packed_twin` that `make_twin(batch_first=..., dtype=...)` builds.
 
     Cases of `steps` steps: unsorted lengths that include 1 and T, a given and a zero state, both
     layouts, batch sizes 1 and 40, float32, no padding at all and every sequence shorter than T.
     Wherever a value is compared, the output (and the input's gradient) must also be exactly zero past
-    each length.
+    each length. `defaults` are the statement's defaults where they differ from torch's
+    (batch_first=True): every case passes them but one, which leaves them out.
     """
-    label = make().label
+    defaults = dict(defaults or {})
     T = steps
 
-    def parity(submission: Any, seed: int, lengths: list[int], *, state: bool = True, **changes: Any) -> None:
-        twin = make(**changes)
-        assert_packed_parity(twin, submission, packed_inputs(twin, seed, lengths, steps=T, state=state), mistakes)
+    def make(**changes: Any) -> Twin:
+        return make_twin(**{**defaults, **changes})
+
+    label = make().label
+
+    def parity(submission: Any, seed: int, lengths: list[int], *, state: bool = True, leave_out: bool = False,
+               **changes: Any) -> None:
+        twin = make_twin(twin_kwargs=defaults, **changes) if leave_out else make(**changes)
+        left_out = ", ".join(f"{key} (the statement's default is {value!r})" for key, value in defaults.items())
+        with case(f"built without {left_out}") if leave_out else nullcontext():
+            assert_packed_parity(twin, submission, packed_inputs(twin, seed, lengths, steps=T, state=state), mistakes)
 
     class PackedChecks:
         """The checks of a layer that masks its padding (see the module docstring)."""
@@ -239,9 +252,12 @@ def packed_checks(make: Callable[..., Twin], *, mistakes: Sequence = (), steps: 
         def test_parity_given_state(self, submission):
             parity(submission, 11, [3, T, 1, 5])
 
-        @check("parity", "hx=None starts from a zero state")
+        @check("parity", "hx=None starts from a zero state" + (", and the defaults are the statement's" if defaults
+                                                                else ""))
         def test_parity_zero_state(self, submission):
             parity(submission, 21, [4, 1, T, 2], state=False)
+            if defaults:
+                parity(submission, 23, [2, T, 3], state=False, leave_out=True)
 
         @check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match")
         def test_parity_batch_sizes(self, submission):

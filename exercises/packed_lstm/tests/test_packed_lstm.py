@@ -10,7 +10,7 @@ from torch import nn
 
 from rnnprep.grading.authoring import packed_checks, packed_mistakes, packed_twin
 
-lstm = partial(packed_twin, nn.LSTM, 3, 5, build="MaskedLSTM", batch_first=True)   # the statement's default
+lstm = partial(packed_twin, nn.LSTM, 3, 5, build="MaskedLSTM")     # input_size 3, hidden_size 5
 MISTAKES = packed_mistakes(nn.LSTM)
 
-TestMaskedLSTM = packed_checks(lstm, mistakes=MISTAKES)
+TestMaskedLSTM = packed_checks(lstm, mistakes=MISTAKES, defaults={"batch_first": True})
