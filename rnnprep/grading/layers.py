@@ -6,8 +6,11 @@ draws a case and `describe` labels it. The mistake generators reproduce the usua
 mistakes with torch itself: `rewired` re-runs the twin one (layer, direction) at a time, each a
 real one-layer torch module holding that layer's weights, and wires them the mistaken way (a
 layer reading the wrong input, a reverse direction left unflipped or one step short);
-`states_indexed` reorders the states going in and out. The dropout checks hold for any of these
-layers. Trusted side only.
+`states_indexed` reorders the states going in and out; `cells_replaced` steps each (layer,
+direction) through a mistaken cell formula. `usual_mistakes`, `stack_mistakes` and
+`direction_mistakes` word the whole set for a kind. The dropout checks hold for any of these
+layers. `packed_twin` and its helpers do the same for a one-layer layer fed a padded batch and
+its lengths, against torch's packed sequences. Trusted side only.
 """
 
 from __future__ import annotations
