@@ -5,6 +5,7 @@ exercise. The baseline checks (the file imports, defines its names, reaches noth
 stays within its limits) are not here: the grading plugin adds them to every suite.
 """
 
+from rnnprep.grading import attention_modules as attention
 from rnnprep.grading import classifiers, datasets
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
@@ -108,6 +109,7 @@ __all__ = [
     "assert_state_dict_round_trip",
     "assert_within",
     "assert_zero_padding",
+    "attention",
     "blocks_read_as",
     "case",
     "check",
