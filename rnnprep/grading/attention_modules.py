@@ -307,9 +307,9 @@ def assert_attention_init(twin: Twin, submission: Submission, *, seed: int = 5) 
             full, rule = f"{prefix}.{name}" if prefix else name, _init_rule(name, want.shape)
             if rule is None:
                 continue
-            if full not in state:
-                raise CheckFailure(f"no parameter named {full}, so its initialisation cannot be checked; create the "
-                                   f"parameters {twin.label} has (see the parameters check)")
+            if full not in state or state[full].numel() == 0:
+                raise CheckFailure(f"{full} is missing or empty, so its initialisation cannot be checked; create "
+                                   f"the parameters {twin.label} has (see the parameters check)")
             got, (text, bound) = state[full].to(torch.float64), rule
             if bound == 0 and got.abs().max() != 0:
                 raise CheckFailure(f"{full} should start {text}")

@@ -35,8 +35,8 @@ def parity(submission, twin, x, *cases):
 
 
 TestTransformerEncoderLayer = attention.checks(
-    layer, lambda seed: (src(seed),), mistakes=MISTAKES, round_trips=[{"norm_first": True}],
-    variants={"with bias": {}, "bias=False": {"bias": False}, "default dim_feedforward": {"dim_feedforward": None}},
+    layer, lambda seed: (src(seed),), mistakes=MISTAKES, round_trips=[{"norm_first": True}], variants={
+        "with bias": {}, "bias=False": {"bias": False}, "default dim_feedforward=2048": {"dim_feedforward": None}},
     dropout_where="(nn.Dropout) after self-attention, inside and after the feed-forward block")
 
 
