@@ -61,6 +61,7 @@ from rnnprep.grading.mistakes import (
 )
 from rnnprep.grading.recurrent import (
     assert_attached,
+    assert_parameters_trained,
     assert_pytorch_init,
     assert_same_parameters,
     assert_state_dict_round_trip,
@@ -96,6 +97,7 @@ __all__ = [
     "ToyLM",
     "Twin",
     "assert_attached",
+    "assert_parameters_trained",
     "assert_close",
     "assert_dropout_between_layers",
     "assert_dropout_eval",
