@@ -6,6 +6,7 @@ stays within its limits) are not here: the grading plugin adds them to every sui
 """
 
 from rnnprep.grading import classifiers, datasets
+from rnnprep.grading.attention_functions import assert_attention, bool_mask, sdpa_checks
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.closeness import (
@@ -20,6 +21,7 @@ from rnnprep.grading.closeness import (
 from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
 from rnnprep.grading.fixtures.training import TinyLM
+from rnnprep.grading.function_checks import GradTwin, grad_utility_checks, grads_example
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
     assert_dropout_eval,
@@ -82,6 +84,7 @@ __all__ = [
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
+    "GradTwin",
     "LocalTrainer",
     "Mistake",
     "RecordingMSE",
@@ -94,6 +97,7 @@ __all__ = [
     "ToyLM",
     "Twin",
     "assert_attached",
+    "assert_attention",
     "assert_close",
     "assert_dropout_between_layers",
     "assert_dropout_eval",
@@ -109,6 +113,7 @@ __all__ = [
     "assert_within",
     "assert_zero_padding",
     "blocks_read_as",
+    "bool_mask",
     "case",
     "check",
     "classifiers",
@@ -122,6 +127,8 @@ __all__ = [
     "first_match",
     "flatten",
     "formula",
+    "grad_utility_checks",
+    "grads_example",
     "informational_twin",
     "inputs_changed",
     "layer_inputs",
@@ -140,6 +147,7 @@ __all__ = [
     "reverse_skips",
     "reverse_state_from_output",
     "rewired",
+    "sdpa_checks",
     "seeded",
     "state_swapped",
     "state_zeroed",
