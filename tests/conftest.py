@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 SLOW_FILES = {"test_grading_cli.py", "test_grader_hostile.py", "test_compare.py", "test_packaging.py",
-              "test_sandbox_protocol.py", "test_sandbox_escapes.py"}
+              "test_sandbox_protocol.py", "test_sandbox_escapes.py", "test_plugin.py"}
 """Files whose every test runs the grader, trains models or builds a wheel."""
 SLOW_TESTS = {"test_grading_the_reference_solution_passes_and_is_recorded",
               "test_grading_a_broken_solution_shows_the_failure_message",

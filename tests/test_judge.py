@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rnnprep.content.claims import judge_point, sentences
 from rnnprep.content.loader import load_library
 from rnnprep.content.model import Item, KeyPoint, Misconception, Question
 from rnnprep.quiz.items import is_right, parse_shape
@@ -286,3 +287,39 @@ def test_a_one_regex_claim_needs_a_statement_unless_the_point_is_a_term():
     assert statuses("Long-term dependencies are fine.", named) == ["covered"]
     equation = KeyPoint("reset gate is a sigmoid", claims=((r"\br_?t? ?= ?σ",),))
     assert statuses("r_t = σ(W_ir x + W_hr h)", equation) == ["covered"]
+
+
+def _claim(*regexes: str) -> KeyPoint:
+    return KeyPoint("a point", claims=(tuple(regexes),))
+
+
+@pytest.mark.parametrize(("point", "answer"), [
+    (_claim("uniform", "perplexity", r"\bv\b"), "A uniform guess has perplexity V."),
+    (_claim("zoneout", "previous value"), "Zoneout (Krueger et al.) keeps the previous value of some units."),
+    (_claim(r"\bcifg\b", "as good"), "CIFG and no-peephole variants are about as good as the full LSTM."),
+    (_claim("uniform", r"1 ?/ ?√"), "PyTorch draws every weight from a uniform ±1/√H with no forget bias."),
+    (_claim("attention", r"\badd\b"), "One vector can't hold 50 words → add attention."),
+    (_claim("detach", "between chunks"), "I'd check something like `h.detach()` between chunks."),
+])
+def test_names_abbreviations_and_examples_do_not_hide_a_right_claim(point, answer):
+    assert judge_point(point, answer).status == "covered"
+
+
+@pytest.mark.parametrize(("point", "answer"), [
+    (_claim("rtrl", r"h ?\^ ?4"), "RTRL doesn't cost O(H^4) per step."),
+    (_claim("values", "same sequence"), "Self-attention doesn't take queries, keys and values from the same sequence."),
+    (_claim("generat", "text"), "Generating text or gradient checks wouldn't reveal anything."),
+])
+def test_a_negation_reaches_through_calls_lists_and_verdicts(point, answer):
+    assert judge_point(point, answer).status == "missed"
+
+
+def test_and_in_or_and_then_do_not_split_off_a_clause():
+    parts = sentences("BN statistics are global, and in an RNN they differ per step.")
+    assert [p.text for p in parts] == ["BN statistics are global, and in an RNN they differ per step."]
+
+
+def test_no_matter_denies_nothing_and_a_negated_shape_stays_negated():
+    assert judge_point(_claim(r"\bvariance\b", r"\bstays fixed\b"),
+                       "The variance stays fixed no matter how many features there are.").status == "covered"
+    assert judge_point(_claim("attn_mask", r"\(l, ?s\)"), "The attn_mask is not (L, S).").status == "missed"

@@ -30,17 +30,22 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:" + r"|".join(HARMS) + r"|not|no|never|none|nothing|neither|nor|without|cannot|lacks?|lacking|"
+    r"\b(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
+    r"nothing|neither|nor|without|cannot|lacks?|lacking|"
     r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
     r"pointless|irrelevant|impossible|has no effect|no effect|too slow|nothing to do with|"
     r"regardless of|irrespective of|ignor(?:es|ing)|remov(?:es|ing)|eliminat(?:es|ing)|dropping|disabl(?:es|ing)|"
-    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b|\b\w+n't\b",
+    r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b(?!-\w)|\b\w+n't\b",
     re.IGNORECASE)
-"""Cues that cancel the evidence after them, up to the end of their clause."""
+"""Cues that cancel the evidence after them, up to the end of their clause. A hyphenated compound
+("no-peephole variants", "non-") names a thing rather than denying one, and "no matter", "no doubt" deny
+nothing."""
 
 CLAUSE_END = re.compile(
-    r"[;:)\[\]]|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )(?<!=)(?<!= )\(|\s[-–—]\s|"
+    r"[;:)\[\]→⇒]|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )"
+    r"(?<!\bnot )(?<!n't )(?<!=)(?<!= )(?<![\w^])\(|"
+    r"\s[-–—]\s|"
     r",\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
     r"and|instead|unlike|as|it|they|this|rather)\b)|"
     r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|"
@@ -48,7 +53,9 @@ CLAUSE_END = re.compile(
     re.IGNORECASE)
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one
 ("and a ..." / "and an ..." only joins another object: "doesn't have an encoder and a decoder").
-A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside."""
+A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside,
+and so is one right after a word ("doesn't cost O(H^4)") or a negation ("is not (L, S)"). An arrow ends a clause
+("can't hold it → add attention")."""
 
 APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|ten|twenty|fifty|a\s+hundred|"
                r"hundreds|thousands|top|median|\d+(?:st|nd|rd|th))")
@@ -57,13 +64,14 @@ HEDGE = re.compile(
     r"(?:i'?m|i\s+am)\s+(?:a\s+bit\s+|a\s+little\s+|quite\s+)?unsure|unsure\s+(?:if|whether|about|but|how|what|which)|"
     r"no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
     r"(?:(?<!,\s)maybe|maybe(?!\s+[\w-]+\s*,))(?!" + APPROXIMATE + r")|perhaps(?!" + APPROXIMATE + r")|"
-    r"something\s+(?:like(?!\s*:|" + APPROXIMATE + r")|with|about|to\s+do)|"
+    r"something\s+(?:like(?!\s*:|\s*[`.]|\s+[\w.]+\(|" + APPROXIMATE + r")|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
-    r"(?:just\s+)?a\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|i'?m\s+guessing|guess(?:ing)?)\b",
+    r"(?:just\s+)?a\s+guess|my\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|guessing)\b",
     re.IGNORECASE)
 """Hedging cancels its whole sentence: a guess is not evidence. Not hedges: an approximate number ("maybe
 ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
-introduced by "something like:", the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
+introduced by "something like:" or an example ("something like `.detach()`"), a noun ("a uniform guess
+has perplexity V"), the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
 
 CHECK_QUESTION = re.compile(
     r"\b(?:check|verify|look at|ask|confirm|test)\w*\b[^?]{0,60}:\s*(?:was|were|is|are|did|does|do|has|have|am|can)\b",
@@ -75,6 +83,10 @@ TRAILING_DOTS = re.compile(r"(?<=[a-z])\s?(?:\.\.\.|…)$", re.IGNORECASE)
 """A sentence trailing off ("let me think...") is hedged; an elided list or call ("h_1, h_2, ...", "f(...")
 is not."""
 
+LIST_TAIL = re.compile(r",\s*[\w-]+(?:\s+[\w-]+)?\s*$")
+"""A list's last comma item right before "and" ("queries, keys and values"): the "and" ends the list, not the
+clause, so a negation before the list governs all of it."""
+
 REASON = re.compile(r"\s*,?\s*(?:because|since|as|so|which|although|though|and)\b", re.IGNORECASE)
 """A clause that gives a negated subject's reason or consequence, rather than correcting it ("X isn't needed
 because ...", unlike "X doesn't add, it erases"): the claim cannot go on past the negation into it."""
@@ -85,24 +97,25 @@ EVALUATIVE = re.compile(r"useless|obsolete|unnecessary|unsuitable|pointless|irre
 
 VERDICT = re.compile(
     r"\s+(?:\w+\s+){0,1}(?:help|helps|matter|matters|apply|fix|fixes|needed|necessary|required|relevant|useful|"
-    r"worth|better|speed|tell|reduce|prevent|improve|culprits?|examples?|alternatives?|work)\b", re.IGNORECASE)
+    r"worth|better|speed|tell|reveal|show|cause|reduce|prevent|improve|culprits?|examples?|alternatives?|work)\b",
+    re.IGNORECASE)
 """A negated verdict on its subject ("..., and X or Y won't help", "X and Y aren't needed"): the subject may be
 a whole list, so it reaches back to the clause's start (see _subject_start), not a few words."""
 
 SUBJECT_WORDS = 4
 """How far back a negation reaches for a one-regex claim: the subject of the negated verb."""
 
-PHRASE_CUES = {"instead of": 3, "rather than": 3, "without": 2, "regardless of": 3, "irrespective of": 3,
+PHRASE_CUES = {"with no": 3, "instead of": 3, "rather than": 3, "without": 2, "regardless of": 3, "irrespective of": 3,
                "ignores": 3, "ignoring": 3, "removes": 3, "removing": 3, "eliminates": 3, "eliminating": 3,
                "dropping": 3, "disables": 3, "disabling": 3, "turn off": 3, "turns off": 3, "turning off": 3,
                "less": 1, "fewer": 1, "avoid": 3, "avoids": 3, "avoided": 3, "avoiding": 3}
 PHRASE_WORD = re.compile(r"\s*[^\s,;.]+")
-"""'instead of X', 'without X', 'regardless of X', 'ignoring X', 'removing X', 'avoid X' negate X, a few words, not
-the rest of the clause; 'less X' and 'fewer X' reverse one word ("less abstract")."""
+"""'instead of X', 'without X', 'with no X', 'regardless of X', 'ignoring X', 'removing X', 'avoid X' negate X, a
+few words, not the rest of the clause; 'less X' and 'fewer X' reverse one word ("less abstract")."""
 
 CLAUSE_SPLIT = re.compile(
     r";\s(?![^\[]*\])|,\s+(?=(?:while|whereas|but|so|yet|whilst)\s)|\s(?=(?:while|whereas|but)\s)|"
-    r",\s+(?=and\s+(?:the|it|they|this|that|these|those|its|their|each|every|both|all|we|you|i|there|"
+    r",\s+(?=and\s+(?:(?:the|it|they|this|that|these|those|its|their|each|every|both|all|we|you|i|there)\b|"
     r"(?-i:[A-Z])|\w*[_\d]|\w+ing\b|\w+\s+(?:gate|gates|state|states|cell)\b))")
 """Where one sentence holds several claims: a claim's words must come from one clause, so a list of
 swapped facts ("the forget gate writes, and the input gate erases") cannot lend one fact the other's words.
@@ -120,7 +133,8 @@ claim, "long-term dependencies" or "twice" only names a concept, which a wrong a
 operator counts as a word, so an equation or an index ("r = σ", "h_n[-2]") is a statement; a hyphenated word
 ("long-term") is one word."""
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bal\.)(?<!\bi\.e\.)(?<!\be\.g\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bcf\.)"
+                          r"[\"')\]]*\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 WORD = re.compile(r"[a-z0-9_]+")
 ECHO_RUN = 6
 """Words in a row shared with the question that count as copied from it."""
@@ -240,6 +254,8 @@ def _negated_scopes(text: str, claim: Claim, matches: list[list[tuple[int, int]]
         end = CLAUSE_END.search(text, cue.end())
         if end and not text[cue.end():end.start()].strip() and end.group().strip().lower() in ("because", "since"):
             end = CLAUSE_END.search(text, end.end())  # "not because of X" denies X, the reason it gives
+        while end and end.group().strip().lower() == "and" and LIST_TAIL.search(text, cue.end(), end.start()):
+            end = CLAUSE_END.search(text, end.end())  # "doesn't take queries, keys and values": one list
         stop = end.start() if end else len(text)
         words = PHRASE_CUES.get(cue.group().lower())
         if words:

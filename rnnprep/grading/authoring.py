@@ -7,6 +7,7 @@ stays within its limits) are not here: the grading plugin adds them to every sui
 
 from rnnprep.grading import classifiers, datasets
 from rnnprep.grading.attention_functions import assert_attention, bool_mask, sdpa_checks
+from rnnprep.grading.cell_checks import cell_checks
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
 from rnnprep.grading.closeness import (
@@ -62,6 +63,7 @@ from rnnprep.grading.mistakes import (
 )
 from rnnprep.grading.recurrent import (
     assert_attached,
+    assert_parameters_trained,
     assert_pytorch_init,
     assert_same_parameters,
     assert_state_dict_round_trip,
@@ -81,6 +83,7 @@ from rnnprep.grading.speed import (
 from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
+    "cell_checks",
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
@@ -98,6 +101,7 @@ __all__ = [
     "Twin",
     "assert_attached",
     "assert_attention",
+    "assert_parameters_trained",
     "assert_close",
     "assert_dropout_between_layers",
     "assert_dropout_eval",

@@ -90,6 +90,31 @@ def assert_attached(result, names: list[str]) -> None:
                                "reach the inputs or the weights: don't call .detach(), .data or torch.no_grad()")
 
 
+def assert_parameters_trained(remote, call, what: str) -> None:
+    """Every parameter that shapes the output gets a gradient: `call(remote, grad_outputs)` runs the model
+    (backward from `grad_outputs` when given). A parameter with no or an all-zero gradient is perturbed; if
+    the output then moves, a detached path (.detach(), .data, torch.no_grad) keeps it from ever training.
+    A parameter the output does not depend on (unused, or reached only through an argmax) is no fault."""
+    plain = call(remote, None).output
+    result = call(remote, _upstream_like(plain))
+    state = remote.state_dict()
+    for k, (name, grad) in enumerate(sorted(result.param_grads.items())):
+        if grad is not None and bool(grad.abs().amax() > 0):
+            continue
+        value = state[name]
+        remote.load_state_dict({**state, name: value + randn(*value.shape, dtype=value.dtype, seed=90 + k)})
+        moved = call(remote, None).output
+        remote.load_state_dict(state)
+        if not torch.allclose(moved, plain):
+            raise CheckFailure(f"{name} changes {what} but gets no gradient from it: something on its path detaches "
+                               "the graph (.detach(), .data, torch.no_grad, or a tensor rebuilt from numbers), so "
+                               "that parameter never trains")
+
+
+def _upstream_like(value: torch.Tensor) -> torch.Tensor:
+    return randn(*value.shape, dtype=value.dtype, seed=89)
+
+
 def reference_call(ref: nn.Module, args: tuple, grad_wrt=(), grad_outputs=None, kwargs: dict | None = None):
     """Run the torch.nn twin exactly as the worker runs the submission: same leaves, same upstream grads.
 

@@ -38,13 +38,16 @@ class GradingError(Exception):
 
 def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None, device: str = "cpu",
           on_event: EventCallback | None = None, cancel: threading.Event | None = None,
-          lift_rules: bool = False, require_isolation: bool = False, starter: WarmStarter | None = None) -> Report:
+          lift_rules: bool = False, require_isolation: bool = False, starter: WarmStarter | None = None,
+          only_category: str | None = None) -> Report:
     """Grade `submission`; `on_event("collected", [checks])` and `on_event("result", check)` stream
     progress, and setting `cancel` stops the run (unfinished checks then read as not run).
 
     `lift_rules` blocks no forbidden operation (validate's torch.nn oracle run only);
     `require_isolation` refuses to run the file unless every sandbox layer is active;
-    `starter` forks the trusted process from a warm server instead of starting Python afresh."""
+    `starter` forks the trusted process from a warm server instead of starting Python afresh;
+    `only_category` runs just that category's checks and the baseline ones (rules and limits, which
+    judge what the code did while every other check ran, always run the whole suite)."""
     submission = Path(submission)
     if not submission.is_file():
         raise GradingError(f"{submission}: no such file")
@@ -62,6 +65,8 @@ def grade(exercise: Exercise, submission: Path, *, timeout: float | None = None,
         args.append("--rnnprep-lift-rules")
     if require_isolation:
         args.append("--rnnprep-require-isolation")
+    if only_category:
+        args += ["--rnnprep-only-category", only_category]
     started = time.monotonic()
     proc = _start(args, events_w, key_r, starter)
     os.close(events_w)

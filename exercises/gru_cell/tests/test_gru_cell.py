@@ -1,4 +1,6 @@
-"""Hidden suite for gru_cell: the submission against its twin, torch.nn.GRUCell."""
+"""Hidden suite for gru_cell: the submission against its twin, torch.nn.GRUCell.
+
+The shared cell checks do the work; this file says how a GRU cell goes wrong."""
 
 from functools import partial
 
@@ -9,15 +11,14 @@ from torch import nn
 from rnnprep.grading.authoring import (
     Twin,
     blocks_read_as,
-    check,
+    cell_checks,
     complemented,
     formula,
-    randn,
     with_weights,
     zeroed,
 )
 
-I, H, B, F32 = 5, 7, 4, torch.float32
+I, H = 5, 7
 LAYOUT = "Stack the three gate blocks (r, z, n) along dim 0: (3*hidden, ...)"
 gru = partial(Twin, nn.GRUCell, I, H, build="GRUCell", inputs=("input", "h"), outputs="h'", layout=LAYOUT)
 RESET_WHERE = ("PyTorch applies the reset gate after the hidden matmul, to (W_hn h + b_hn): "
@@ -55,75 +56,4 @@ ZERO_STATE = [  # with h = 0 the first two leave b_hn unscaled by r alike, so th
     *MISTAKES[2:],
 ]
 
-
-def parity(submission, *args, **kwargs):
-    gru(**kwargs).assert_parity(submission, *args, mistakes=MISTAKES if len(args) == 2 else ZERO_STATE)
-
-
-@check("api", "parameters are named and shaped like nn.GRUCell's, with and without bias")
-def test_parameters(submission):
-    for bias in (True, False):
-        gru(bias=bias).assert_parameters(submission)
-
-
-@check("api", "state_dict loads both ways with nn.GRUCell")
-def test_state_dict(submission):
-    gru(dtype=F32).assert_state_dict_round_trip(submission)
-
-
-@check("api", "parameters start as torch.nn initialises them")
-def test_initialisation(submission):
-    gru().variant(16, 32).assert_recurrent_init(submission)
-
-
-@check("shape", "batched and unbatched inputs give h' of the right shape")
-def test_shapes(submission):
-    gru().assert_shapes(submission, [(randn(B, I, seed=8),), (randn(B, I, seed=8), randn(B, H, seed=9)),
-                                     (randn(1, I, seed=8),), (randn(I, seed=8),), (randn(I, seed=8), randn(H, seed=9))])
-
-
-@check("parity", "float64 h' equals nn.GRUCell's with a given state")
-def test_parity_given_state(submission):
-    parity(submission, randn(B, I, seed=11), randn(B, H, seed=12))
-
-
-@check("parity", "hx=None starts from a zero state in the input's dtype")
-def test_parity_zero_state(submission):
-    parity(submission, randn(B, I, seed=21))
-
-
-@check("parity", "batch sizes 1 and 40 (both sides of common thresholds) match")
-def test_parity_batch_sizes(submission):
-    """A file may take another path for some batch sizes (a native kernel above 16 or 32, a squeeze at 1)."""
-    for k, b in enumerate((1, 40)):
-        parity(submission, randn(b, I, seed=51 + k), randn(b, H, seed=53 + k))
-    parity(submission, randn(40, I, seed=57))
-
-
-@check("parity", "bias=False matches nn.GRUCell(bias=False)")
-def test_parity_no_bias(submission):
-    parity(submission, randn(B, I, seed=31), randn(B, H, seed=32), bias=False)
-
-
-@check("parity", "float32 and unbatched inputs match too")
-def test_parity_float32_unbatched(submission):
-    parity(submission, randn(B, I, seed=41, dtype=F32), randn(B, H, seed=42, dtype=F32), dtype=F32)
-    parity(submission, randn(I, seed=44), randn(H, seed=45))
-    parity(submission, randn(I, seed=46))
-
-
-@check("gradient", "the output stays attached to the autograd graph")
-def test_attached(submission):
-    gru().run(submission, randn(B, I, seed=51), randn(B, H, seed=52)).assert_attached()
-
-
-@check("gradient", "gradients w.r.t. input, h and every parameter equal nn.GRUCell's")
-def test_gradients(submission):
-    for bias in (True, False):
-        gru(bias=bias).assert_gradients(submission, randn(B, I, seed=61), randn(B, H, seed=62))
-
-
-@check("gradient", "gradients reach an unbatched input (I,) and its state (H,)")
-def test_gradients_unbatched(submission):
-    """Adding and removing the batch dim must keep the graph: no .detach() or .data on the way."""
-    gru().assert_gradients(submission, randn(I, seed=63), randn(H, seed=64))
+TestGRUCell = cell_checks(gru, mistakes=MISTAKES, zero_state_mistakes=ZERO_STATE)

@@ -9,7 +9,7 @@ to reverse short sequences, and greedy_decode is scored on held-out ones.
 
 import torch
 
-from rnnprep.grading.authoring import CheckFailure, check, close, datasets
+from rnnprep.grading.authoring import CheckFailure, assert_parameters_trained, check, close, datasets
 
 SV, TV, E, H = 7, 9, 5, 12
 B, S, T = 4, 5, 6                  # batch, source length, target length (BOS + 5)
@@ -31,7 +31,8 @@ def batch(seed=0, *, b=B, s=S, t=T):
 
 
 def forward(m, src, tgt, ratio, label=""):
-    out = m(src, tgt, teacher_forcing_ratio=ratio).output
+    """The logits of one call; ratio None leaves teacher_forcing_ratio at the learner's default."""
+    out = (m(src, tgt) if ratio is None else m(src, tgt, teacher_forcing_ratio=ratio)).output
     if not isinstance(out, torch.Tensor):
         raise CheckFailure(f"forward must return one tensor of logits (B, T, tgt_vocab), got {type(out).__name__}")
     want = (src.shape[0], tgt.shape[1], TV)
@@ -225,14 +226,26 @@ def test_per_step_forcing(submission):
         raise CheckFailure("with teacher_forcing_ratio=0.5, every call fed either gold tokens at every step or its "
                            "own predictions at every step: the coin was drawn once per call. Draw it inside the "
                            "loop, once per decoder step (random.random() < teacher_forcing_ratio)")
-    for ratio in (0.25, 0.75):
-        decided = torch.cat([call[call >= 0] for call in choices_at(submission, m, ratio, 8, seed=31)])
+    for ratio, want, runs in ((0.25, 0.25, 8), (0.75, 0.75, 8), (None, 0.5, 4)):
+        decided = torch.cat([call[call >= 0] for call in choices_at(submission, m, ratio, runs, seed=31)])
         share = decided.double().mean().item()
-        if abs(share - ratio) > 0.2:
+        if ratio is None and abs(share - want) > 0.2:
+            raise CheckFailure(f"called without teacher_forcing_ratio, {share:.0%} of {decided.numel()} decoder "
+                               "steps were fed the gold token; the default is teacher_forcing_ratio=0.5")
+        if abs(share - want) > 0.2:
             hint = (" (that is about 1 - ratio: the comparison is inverted; feed gold when random.random() < "
                     "teacher_forcing_ratio)" if abs(share - (1 - ratio)) < 0.2 else "")
             raise CheckFailure(f"with teacher_forcing_ratio={ratio}, {share:.0%} of {decided.numel()} decoder steps "
                                f"were fed the gold token; about {ratio:.0%} should be{hint}")
+
+
+@check("gradient", "with teacher forcing, every parameter that shapes the logits gets a gradient")
+def test_gradients_reach_every_parameter(submission):
+    """A detached encoder state still lets the decoder learn from random features of the source, so training
+    alone may pass; the gradient cannot."""
+    m = build(submission, seed=14)
+    src, tgt = batch(15)
+    assert_parameters_trained(m, lambda r, up: r(src, tgt, teacher_forcing_ratio=1.0, grad_outputs=up), "the logits")
 
 
 @check("training", "learns to reverse held-out sequences (greedy_decode token accuracy)")
