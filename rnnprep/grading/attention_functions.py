@@ -3,11 +3,12 @@ F.scaled_dot_product_attention, or a module whose attention weights must be a ma
 
 `sdpa_checks(build)` returns a pytest class of the standard checks of such a function (shapes with
 and without head dimensions, no mask, boolean and float masks full and broadcast, causal, a custom
-scale, float32, gradients), a mismatch named by the `SDPA_MISTAKES` that reproduce it; a suite
-binds it at module level (`TestSDPA = sdpa_checks("scaled_dot_product_attention")`), so a new
-exercise of the family inherits every case. `assert_attention` checks what any masked softmax
-promises (rows sum to 1, masked keys get exactly 0) before the values, and points a NaN no mistake
-explains at a fully masked row. Trusted side only.
+scale, batch sizes 1 and 40, float32, gradients), a mismatch named by the `SDPA_MISTAKES` that
+reproduce it; a suite binds it at module level (`TestSDPA = sdpa_checks("scaled_dot_product_attention")`),
+so a new exercise of the family inherits every case. `additive_twin` is Bahdanau's additive attention
+written out, with `ADDITIVE_MISTAKES`. `assert_attention` checks what any masked softmax promises
+(rows sum to 1, masked keys get exactly 0) before the values, and points a NaN no mistake explains
+at a fully masked row. Trusted side only.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from torch import nn
 
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.harness import Remote, Submission
-from rnnprep.grading.mistakes import Mistake, formula, inputs_changed
+from rnnprep.grading.mistakes import Mistake, constructed_with, formula, inputs_changed
 from rnnprep.grading.recurrent import randn
 from rnnprep.grading.twin import Run, Twin
 
 NEG = float("-inf")
+BATCHES = (1, 40)
+"""Batch sizes beyond the usual small ones: 1, and one above the thresholds where kernels switch (32)."""
 
 
 def bool_mask(*shape: int, seed: int) -> torch.Tensor:
@@ -61,6 +64,69 @@ def assert_attention(run: Run, mistakes: Iterable[Mistake] = (), *, weights: str
         if "NaN or inf" not in str(exc) or "Likely cause" in str(exc):
             raise
         raise CheckFailure(f"{exc}: does some row have every key masked out?") from None
+
+
+# -- additive (Bahdanau) attention ------------------------------------------------------------------
+
+class AdditiveFormula(nn.Module):
+    """Additive attention written out, the twin of an `AdditiveAttention(query_dim, key_dim, attn_dim)` whose
+    forward(query (B, Dq), keys (B, T, Dk), mask=None) returns (context (B, Dk), weights (B, T)); the switches
+    (torch's side only) reproduce the usual mistakes."""
+
+    twin_label = "the formula"
+
+    def __init__(self, query_dim, key_dim, attn_dim, tanh=True, after_softmax=False, softmax_dim=-1):
+        super().__init__()
+        self.query_proj = nn.Linear(query_dim, attn_dim, bias=False)
+        self.key_proj = nn.Linear(key_dim, attn_dim, bias=False)
+        self.v = nn.Linear(attn_dim, 1, bias=False)
+        self.tanh, self.after_softmax, self.softmax_dim = tanh, after_softmax, softmax_dim
+
+    def forward(self, query, keys, mask=None):
+        hidden = self.query_proj(query).unsqueeze(1) + self.key_proj(keys)
+        scores = self.v(torch.tanh(hidden) if self.tanh else hidden).squeeze(-1)
+        if mask is not None and not self.after_softmax:
+            scores = scores.masked_fill(~mask, NEG)
+        weights = torch.softmax(scores, dim=self.softmax_dim)
+        if mask is not None and self.after_softmax:
+            weights = weights * mask
+        return (weights.unsqueeze(1) @ keys).squeeze(1), weights
+
+
+SQUEEZED = (" [with a batch of one, squeeze() without a dim drops the batch dim too: squeeze only the dim you "
+            "mean, e.g. squeeze(-1)]")
+
+
+def _squeezed_shape(twin: Twin, name: str, got: tuple, want: tuple, args: tuple) -> str:
+    return SQUEEZED if want[:1] == (1,) and got == want[1:] else ""
+
+
+def _squeezed_crash(twin: Twin, args: tuple, text: str) -> str:
+    return SQUEEZED if isinstance(args[0], torch.Tensor) and args[0].shape[:1] == (1,) else ""
+
+
+def additive_twin(query_dim: int, key_dim: int, attn_dim: int, *, build: str = "AdditiveAttention",
+                  **kwargs: Any) -> Twin:
+    """The twin of an additive attention module: inputs (query, keys, mask), outputs (context, weights); a shape
+    or a crash at batch size one points at squeeze()."""
+    return Twin(AdditiveFormula, query_dim, key_dim, attn_dim, build=build, inputs=("query", "keys", "mask"),
+                outputs=("context", "weights"), layout="query_proj, key_proj and v are nn.Linear layers with "
+                "bias=False: query_proj (query_dim -> attn_dim), key_proj (key_dim -> attn_dim), v (attn_dim -> 1)",
+                shape_hint=_squeezed_shape, crash_hint=_squeezed_crash, **kwargs)
+
+
+ADDITIVE_MISTAKES = [
+    inputs_changed("mask convention inverted: here True means the key MAY be attended (as for a boolean attn_mask in "
+                   "F.scaled_dot_product_attention); fill the scores where the mask is False",
+                   lambda args, kw: ((*args[:2], ~args[2]), kw)),
+    constructed_with("the weights were zeroed after the softmax, so they no longer sum to 1: mask the SCORES before "
+                     "the softmax (masked_fill(~mask, float('-inf')))", twin_kwargs={"after_softmax": True}),
+    constructed_with("the softmax runs over the batch dimension; it must run over the keys (dim=-1 of the (B, T) "
+                     "scores)", twin_kwargs={"softmax_dim": 0}),
+    constructed_with("the tanh is missing: score_t = v(tanh(query_proj(query) + key_proj(keys_t)))",
+                     twin_kwargs={"tanh": False}),
+]
+"""What a hand-written additive attention gets wrong, each reproduced by the formula twin."""
 
 
 # -- scaled dot-product attention -------------------------------------------------------------------
@@ -122,10 +188,10 @@ SDPA_MISTAKES = [
 """What a hand-written scaled dot-product attention gets wrong, each reproduced by torch itself."""
 
 
-def sdpa_case(seed: int, L: int = 4, S: int = 5, E: int = 3, Ev: int = 6, heads: int = 2,
+def sdpa_case(seed: int, L: int = 4, S: int = 5, E: int = 3, Ev: int = 6, heads: int = 2, batch: int = 2,
               dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, ...]:
-    """q (2, [heads,] L, E), k (2, [heads,] S, E), v (2, [heads,] S, Ev); heads=0 gives 3-D inputs."""
-    lead = (2, heads) if heads else (2,)
+    """q (batch, [heads,] L, E), k (batch, [heads,] S, E), v (batch, [heads,] S, Ev); heads=0 gives 3-D inputs."""
+    lead = (batch, heads) if heads else (batch,)
     return (randn(*lead, L, E, seed=seed, dtype=dtype), randn(*lead, S, E, seed=seed + 1, dtype=dtype),
             randn(*lead, S, Ev, seed=seed + 2, dtype=dtype))
 
@@ -153,6 +219,13 @@ def sdpa_checks(build: str, mistakes: Iterable[Mistake] = SDPA_MISTAKES) -> type
         @check("shape", f"{build} returns (..., L, Ev) for (B, L, E) and (B, heads, L, E) inputs")
         def test_sdpa_shapes(self, submission):
             twin.assert_shapes(function(submission), [sdpa_case(101, heads=0), sdpa_case(101)])
+
+        @check("parity", f"batch sizes {' and '.join(map(str, BATCHES))} (both sides of common kernel thresholds)")
+        def test_sdpa_batch_sizes(self, submission):
+            for batch in BATCHES:
+                q, k, v = sdpa_case(181 + batch, batch=batch)
+                compare(submission, f"batch {batch}, boolean mask", q, k, v,
+                        attn_mask=bool_mask(batch, 1, 4, 5, seed=182 + batch))
 
         @check("parity", "no mask: equals F.scaled_dot_product_attention, 3-D and with heads")
         def test_sdpa_plain(self, submission):

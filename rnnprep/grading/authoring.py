@@ -6,7 +6,13 @@ stays within its limits) are not here: the grading plugin adds them to every sui
 """
 
 from rnnprep.grading import classifiers, datasets
-from rnnprep.grading.attention_functions import assert_attention, bool_mask, sdpa_checks
+from rnnprep.grading.attention_functions import (
+    ADDITIVE_MISTAKES,
+    additive_twin,
+    assert_attention,
+    bool_mask,
+    sdpa_checks,
+)
 from rnnprep.grading.cell_checks import cell_checks
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
@@ -83,6 +89,7 @@ from rnnprep.grading.speed import (
 from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
+    "ADDITIVE_MISTAKES",
     "cell_checks",
     "LOOSE32",
     "TIGHT64",
@@ -99,6 +106,7 @@ __all__ = [
     "Tolerance",
     "ToyLM",
     "Twin",
+    "additive_twin",
     "assert_attached",
     "assert_attention",
     "assert_parameters_trained",
