@@ -333,3 +333,18 @@ def test_an_index_or_a_comma_or_keeps_a_negation_and_only_the_speaker_forgets():
     memory = _claim("vanilla rnn", "cannot remember", "long context")
     assert judge_point(memory, "A vanilla RNN cannot remember long context.").status == "covered"
     assert judge_point(memory, "Cannot remember: a vanilla RNN cannot remember long context").status == "missed"
+
+
+@pytest.mark.parametrize(("point", "answer"), [
+    (_claim("multiplying", "below one"), "Multiplying by something with norm below one drives it to zero."),
+    (_claim("no idea", "word order"), "Without positions, the layer has no idea of word order."),
+    (_claim("decoder", "source words"), 'The decoder asks, at every step, "which source words matter now?"'),
+    (_claim("uniform", "perplexity"), "A know-nothing uniform guesser has perplexity V."),
+])
+def test_a_described_thing_a_third_partys_ignorance_or_a_quoted_question_is_no_hedge(point, answer):
+    assert judge_point(point, answer).status == "covered"
+
+
+def test_the_speakers_own_ignorance_still_hedges():
+    assert judge_point(_claim("forget gate", "erase"), "I have no idea, the forget gate erases?").status == "missed"
+    assert judge_point(_claim("forget gate", "erase"), "No idea: the forget gate erases things.").status == "missed"

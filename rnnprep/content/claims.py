@@ -30,7 +30,7 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
+    r"\b(?<!-)(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
     r"nothing|neither|nor|without|cannot|lacks?|lacking|"
     r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
@@ -39,8 +39,8 @@ NEGATION = re.compile(
     r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b(?!-\w)|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause. A hyphenated compound
-("no-peephole variants", "non-") names a thing rather than denying one, and "no matter", "no doubt" deny
-nothing."""
+("no-peephole variants", "a know-nothing guesser") names a thing rather than denying one, and "no matter",
+"no doubt" deny nothing."""
 
 CLAUSE_END = re.compile(
     r"[;:)→⇒]|(?:^|(?<=\s))\[|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )"
@@ -63,8 +63,9 @@ APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|
 HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
     r"(?:i'?m|i\s+am)\s+(?:a\s+bit\s+|a\s+little\s+|quite\s+)?unsure|unsure\s+(?:if|whether|about|but|how|what|which)|"
-    r"no\s+idea|no\s+clue|(?:^|\bi\s+)(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"(?:^|\bi\s+have\s+|\bi'?ve\s+(?:got\s+)?)no\s+(?:idea|clue)|(?:^|\bi\s+)(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
     r"(?:(?<!,\s)maybe|maybe(?!\s+[\w-]+\s*,))(?!" + APPROXIMATE + r")|perhaps(?!" + APPROXIMATE + r")|"
+    r"(?<!\bby\s)(?<!\bof\s)(?<!\bto\s)(?<!\bwith\s)"
     r"something\s+(?:like(?!\s*:|\s*[`.]|\s+[\w.]+\(|" + APPROXIMATE + r")|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
     r"(?:just\s+)?a\s+guess|my\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|guessing)\b",
@@ -164,7 +165,7 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
         if raw.strip():
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
-            tail = shown.rstrip("\"') ]*")
+            tail = shown.rstrip(") ]*")  # a quoted question ('asks "which words matter?"') is no doubt
             hedged = (bool(HEDGE.search(shown)) or (tail.endswith("?") and not CHECK_QUESTION.search(shown))
                       or bool(TRAILING_DOTS.search(tail)))
             cut = 0

@@ -171,7 +171,9 @@ def test_greedy_feedback(submission):
     if not torch.equal(replay, decoded):
         raise CheckFailure("teacher-forcing the model with greedy_decode's own output does not reproduce that output: "
                            "greedy_decode must feed each step's argmax as the next step's input (starting from "
-                           "bos_id), not the BOS or a fixed token every time")
+                           "bos_id), not the BOS or a fixed token every time (this check replays greedy_decode's "
+                           "tokens through forward with teacher_forcing_ratio=1.0, so if the ratio 1.0 check fails "
+                           "too, fix forward first)")
 
 
 @check("parity", "teacher_forcing_ratio=0.5 mixes gold and own tokens at random")
