@@ -7,7 +7,7 @@ and the share of key points in wrong answers that the judge flagged as contradic
 
     python bench/judge_accuracy.py [FOLDER ...]
 
-(default: bench/judge_answers/dev, .../unseen, .../heldout and .../fresh)
+(default: every set in bench/judge_answers, oldest first; the newest is the only blind one)
 
 Targets: wrong and negated <= 15% credited and no wrong answer fully covered; correct <= 10% missed,
 terse <= 20% missed.
@@ -28,6 +28,9 @@ from rnnprep.quiz.judge import judge
 HERE = Path(__file__).resolve().parent
 GOOD = ("correct", "terse")
 BAD = ("wrong", "negated", "hedged", "echo")
+WRITTEN = ("dev", "unseen", "heldout", "fresh", "newdecks", "blind6", "blind8")
+"""The answer sets in the order they were written; each was blind to the patterns when it was first measured,
+and every set before the newest has since been used to tune them."""
 TARGETS = {"correct": 0.10, "terse": 0.20, "wrong": 0.15, "negated": 0.15, "hedged": 0.15, "echo": 0.15}
 
 
@@ -88,7 +91,7 @@ def report(folder: Path, library) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path,
-                        default=[HERE / "judge_answers" / d for d in ("dev", "unseen", "heldout", "fresh")])
+                        default=[HERE / "judge_answers" / d for d in WRITTEN])
     args = parser.parse_args(argv)
     library = load_library()
     results = [report(folder, library) for folder in args.folders if folder.is_dir()]

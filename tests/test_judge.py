@@ -323,3 +323,28 @@ def test_no_matter_denies_nothing_and_a_negated_shape_stays_negated():
     assert judge_point(_claim(r"\bvariance\b", r"\bstays fixed\b"),
                        "The variance stays fixed no matter how many features there are.").status == "covered"
     assert judge_point(_claim("attn_mask", r"\(l, ?s\)"), "The attn_mask is not (L, S).").status == "missed"
+
+
+def test_an_index_or_a_comma_or_keeps_a_negation_and_only_the_speaker_forgets():
+    forward = _claim(r"output\[-1, :, :h\]")
+    assert judge_point(forward, "The forward state isn't h_n[-2] or output[-1, :, :H].").status == "missed"
+    pack = _claim("pack", "batch")
+    assert judge_point(pack, "Mask the pads so they don't count, or pack the batch first.").status == "covered"
+    memory = _claim("vanilla rnn", "cannot remember", "long context")
+    assert judge_point(memory, "A vanilla RNN cannot remember long context.").status == "covered"
+    assert judge_point(memory, "Cannot remember: a vanilla RNN cannot remember long context").status == "missed"
+
+
+@pytest.mark.parametrize(("point", "answer"), [
+    (_claim("multiplying", "below one"), "Multiplying by something with norm below one drives it to zero."),
+    (_claim("no idea", "word order"), "Without positions, the layer has no idea of word order."),
+    (_claim("decoder", "source words"), 'The decoder asks, at every step, "which source words matter now?"'),
+    (_claim("uniform", "perplexity"), "A know-nothing uniform guesser has perplexity V."),
+])
+def test_a_described_thing_a_third_partys_ignorance_or_a_quoted_question_is_no_hedge(point, answer):
+    assert judge_point(point, answer).status == "covered"
+
+
+def test_the_speakers_own_ignorance_still_hedges():
+    assert judge_point(_claim("forget gate", "erase"), "I have no idea, the forget gate erases?").status == "missed"
+    assert judge_point(_claim("forget gate", "erase"), "No idea: the forget gate erases things.").status == "missed"

@@ -30,7 +30,7 @@ then owns it (see _owned)."""
 HARM = re.compile("|".join(HARMS), re.IGNORECASE)
 
 NEGATION = re.compile(
-    r"\b(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
+    r"\b(?<!-)(?:" + r"|".join(HARMS) + r"|with no|not|no(?!\s+(?:matter|doubt)\b)|never|none|"
     r"nothing|neither|nor|without|cannot|lacks?|lacking|"
     r"rather than|instead of|"
     r"fails? to|unable to|dont|doesnt|isnt|arent|cant|wont|didnt|useless|obsolete|unnecessary|unsuitable|"
@@ -39,20 +39,21 @@ NEGATION = re.compile(
     r"turn(?:s|ing)? off|less|fewer|avoid(?:s|ed|ing)?)\b(?!-\w)|\b\w+n't\b",
     re.IGNORECASE)
 """Cues that cancel the evidence after them, up to the end of their clause. A hyphenated compound
-("no-peephole variants", "non-") names a thing rather than denying one, and "no matter", "no doubt" deny
-nothing."""
+("no-peephole variants", "a know-nothing guesser") names a thing rather than denying one, and "no matter",
+"no doubt" deny nothing."""
 
 CLAUSE_END = re.compile(
-    r"[;:)\[\]→⇒]|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )"
+    r"[;:)→⇒]|(?:^|(?<=\s))\[|\s=>\s|(?<!\bto )(?<!\bis )(?<!\bof )(?<!\bare )(?<!\binto )(?<!\bbe )"
     r"(?<!\bnot )(?<!n't )(?<!=)(?<!= )(?<![\w^])\(|"
     r"\s[-–—]\s|"
     r",\s*(?=(?:but|because|since|so|while|whereas|although|though|however|yet|which|"
-    r"and|instead|unlike|as|it|they|this|rather)\b)|"
+    r"and|or|instead|unlike|as|it|they|this|rather)\b)|"
     r"\b(?:but|because|since|whereas|although|though|however|yet|which|unlike|so that|so the|so it|only|"
     r"and(?!\s+(?:a|an|any)\b))\b",
     re.IGNORECASE)
 """Where a negation's scope stops: punctuation that ends a clause, or a conjunction that starts a new one
 ("and a ..." / "and an ..." only joins another object: "doesn't have an encoder and a decoder").
+An index ("isn't h_n[-2] or output[-1]") ends nothing; a bracket after a space opens an aside.
 A parenthesis after "to", "is", "of", "=" ... is the verb's argument ("don't shrink to (4H, P)"), not an aside,
 and so is one right after a word ("doesn't cost O(H^4)") or a negation ("is not (L, S)"). An arrow ends a clause
 ("can't hold it → add attention")."""
@@ -62,8 +63,9 @@ APPROXIMATE = (r"\s+(?:the\s+)?(?:\d|a\s+few|a\s+couple|one|two|three|four|five|
 HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']?t|dont)\s+(?:really\s+)?(?:know|remember|recall)|not\s+(?:really\s+)?(?:sure|certain)|"
     r"(?:i'?m|i\s+am)\s+(?:a\s+bit\s+|a\s+little\s+|quite\s+)?unsure|unsure\s+(?:if|whether|about|but|how|what|which)|"
-    r"no\s+idea|no\s+clue|(?:i\s+)?(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
+    r"(?:^|\bi\s+have\s+|\bi'?ve\s+(?:got\s+)?)no\s+(?:idea|clue)|(?:^|\bi\s+)(?:can'?t|cannot)\s+(?:remember|recall)|i\s+forget|i\s+guess|"
     r"(?:(?<!,\s)maybe|maybe(?!\s+[\w-]+\s*,))(?!" + APPROXIMATE + r")|perhaps(?!" + APPROXIMATE + r")|"
+    r"(?<!\bby\s)(?<!\bof\s)(?<!\bto\s)(?<!\bwith\s)"
     r"something\s+(?:like(?!\s*:|\s*[`.]|\s+[\w.]+\(|" + APPROXIMATE + r")|with|about|to\s+do)|"
     r"or\s+something|kind\s+of|sort\s+of|vaguely|if\s+i\s+remember|i\s+have\s+(?:no|a\s+vague)|"
     r"(?:just\s+)?a\s+guess|my\s+guess|(?-i:[Hh]mm+)|umm*|uh+|not\s+(?:too\s+)?confident|guessing)\b",
@@ -71,7 +73,8 @@ HEDGE = re.compile(
 """Hedging cancels its whole sentence: a guess is not evidence. Not hedges: an approximate number ("maybe
 ten steps", "something like the median"), an aside between commas (", maybe quantised,"), a list
 introduced by "something like:" or an example ("something like `.detach()`"), a noun ("a uniform guess
-has perplexity V"), the acronym HMM, or someone else's uncertainty ("the model is unsure")."""
+has perplexity V"), the acronym HMM, or someone else's uncertainty ("the model is unsure", "a vanilla RNN cannot
+remember long context")."""
 
 CHECK_QUESTION = re.compile(
     r"\b(?:check|verify|look at|ask|confirm|test)\w*\b[^?]{0,60}:\s*(?:was|were|is|are|did|does|do|has|have|am|can)\b",
@@ -162,7 +165,7 @@ def sentences(answer: str, question: str = "") -> list[Sentence]:
         if raw.strip():
             shown = " ".join(raw.split())
             masked = _collapse_like(raw, raw_masked)
-            tail = shown.rstrip("\"') ]*")
+            tail = shown.rstrip(") ]*")  # a quoted question ('asks "which words matter?"') is no doubt
             hedged = (bool(HEDGE.search(shown)) or (tail.endswith("?") and not CHECK_QUESTION.search(shown))
                       or bool(TRAILING_DOTS.search(tail)))
             cut = 0

@@ -5,7 +5,15 @@ exercise. The baseline checks (the file imports, defines its names, reaches noth
 stays within its limits) are not here: the grading plugin adds them to every suite.
 """
 
+from rnnprep.grading import attention_modules as attention
 from rnnprep.grading import classifiers, datasets
+from rnnprep.grading.attention_functions import (
+    ADDITIVE_MISTAKES,
+    additive_twin,
+    assert_attention,
+    bool_mask,
+    sdpa_checks,
+)
 from rnnprep.grading.cell_checks import cell_checks
 from rnnprep.grading.checks import CheckFailure, case, check
 from rnnprep.grading.classifiers import permuted_match
@@ -21,6 +29,7 @@ from rnnprep.grading.closeness import (
 from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
 from rnnprep.grading.fixtures.training import TinyLM
+from rnnprep.grading.function_checks import GradTwin, grad_utility_checks, grads_example
 from rnnprep.grading.layer_checks import layer_checks, packed_checks
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
@@ -87,10 +96,12 @@ from rnnprep.grading.speed import (
 from rnnprep.grading.twin import Run, Twin, describe_inputs, flatten
 
 __all__ = [
+    "ADDITIVE_MISTAKES",
     "cell_checks",
     "LOOSE32",
     "TIGHT64",
     "CheckFailure",
+    "GradTwin",
     "LocalTrainer",
     "Mistake",
     "RecordingMSE",
@@ -102,7 +113,9 @@ __all__ = [
     "Tolerance",
     "ToyLM",
     "Twin",
+    "additive_twin",
     "assert_attached",
+    "assert_attention",
     "assert_parameters_trained",
     "assert_close",
     "assert_dropout_between_layers",
@@ -118,7 +131,9 @@ __all__ = [
     "assert_state_dict_round_trip",
     "assert_within",
     "assert_zero_padding",
+    "attention",
     "blocks_read_as",
+    "bool_mask",
     "case",
     "check",
     "classifiers",
@@ -132,6 +147,8 @@ __all__ = [
     "first_match",
     "flatten",
     "formula",
+    "grad_utility_checks",
+    "grads_example",
     "informational_twin",
     "inputs_changed",
     "layer_inputs",
@@ -150,6 +167,7 @@ __all__ = [
     "reverse_skips",
     "reverse_state_from_output",
     "rewired",
+    "sdpa_checks",
     "seeded",
     "state_swapped",
     "state_zeroed",
