@@ -19,9 +19,11 @@ from torch import nn
 from rnnprep.grading.checks import CheckFailure
 from rnnprep.grading.closeness import DIAGNOSIS_FAILED, assert_close
 from rnnprep.grading.layers import (
+    cells_replaced,
     layer_inputs,
     layer_twin,
     make_layer1_invertible,
+    packed_inputs,
     parts,
     reverse_skips,
     rewired_run,
@@ -77,14 +79,14 @@ def test_fast_lstm_recognises_every_gate_order():
 CASES = [(1, False, True, 3), (2, False, True, 3), (2, True, False, 3), (3, False, True, None), (2, True, True, 1)]
 
 
-@pytest.mark.parametrize("slug", ["stacked_lstm", "bidirectional_lstm"])
+@pytest.mark.parametrize("slug", ["stacked_lstm", "bidirectional_lstm", "gru_layer"])
 @pytest.mark.parametrize("layers,batch_first,state,batch", CASES)
 def test_layer_mistakes_compute_and_name_themselves(slug, layers, batch_first, state, batch):
     """Every mistake gives outputs shaped like torch's (or says it does not apply; or, batch_first
     ignored, has the time and batch sizes swapped); one that differs from torch is diagnosed as
     itself or as an earlier mistake giving the same values."""
     suite = _suite(slug)
-    twin = suite.lstm(layers, batch_first=batch_first)
+    twin = getattr(suite, "lstm", getattr(suite, "gru", None))(num_layers=layers, batch_first=batch_first)
     args = layer_inputs(twin, 7, steps=5, batch=batch, state=state)
     want = twin.outputs_of(twin.module, args, {})
     diagnosis = _diagnosis(twin, args, suite.MISTAKES)
@@ -94,7 +96,7 @@ def test_layer_mistakes_compute_and_name_themselves(slug, layers, batch_first, s
         except ValueError:
             continue                          # does not apply to this twin (no pair state, one direction)
         except RuntimeError:      # torch refuses: layer k reading x of another width, states of another batch
-            assert "reads the LSTM's input x" in mistake.cause or "batch_first" in mistake.cause, mistake.cause
+            assert "'s input x" in mistake.cause or "batch_first" in mistake.cause, mistake.cause
             continue
         for name, value in got.items():
             if value.shape != want[name].shape:
@@ -132,6 +134,17 @@ def test_the_rewired_run_is_torch_when_wired_right(kind, layers, bidirectional, 
 
 
 @pytest.mark.parametrize("kind", [nn.LSTM, nn.GRU, nn.RNN])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_a_replaced_cell_is_torch_when_its_step_is_the_cell(kind, bidirectional):
+    """The base of a mistake in the cell's formula: each layer and direction stepped through torch's own cell."""
+    twin = layer_twin(kind, 3, 4, build="X", num_layers=2, bidirectional=bidirectional, batch_first=True)
+    args = layer_inputs(twin, 5, steps=4, batch=2)
+    got = cells_replaced("", lambda cell, x, state: cell(x, state)).outputs(twin, args, {})
+    for name, value in twin.outputs_of(twin.module, args, {}).items():
+        assert torch.allclose(got[name], value, atol=1e-12), name
+
+
+@pytest.mark.parametrize("kind", [nn.LSTM, nn.GRU, nn.RNN])
 def test_layer1_inverts_back_to_what_it_read(kind):
     """The dropout-scaling check reads the dropped sequence back through layer 1: without dropout
     that must give layer 0's output exactly."""
@@ -147,8 +160,8 @@ def test_layer1_inverts_back_to_what_it_read(kind):
 @pytest.mark.parametrize("batch_first", [True, False])
 def test_packed_diagnosis_never_raises(batch_first):
     suite = _suite("packed_lstm")
-    twin = suite.lstm(batch_first)
-    args = suite.inputs(3, [3, 6, 1, 5], batch_first=batch_first)
+    twin = suite.lstm(batch_first=batch_first)
+    args = packed_inputs(twin, 3, [3, 6, 1, 5], steps=6)
     diagnosis = _diagnosis(twin, args, suite.MISTAKES)
     for name in ("output", "h_n", "c_n"):
         assert diagnosis.of(name)(torch.zeros(1, dtype=torch.float64)) is None

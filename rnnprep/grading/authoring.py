@@ -30,6 +30,7 @@ from rnnprep.grading.fixtures.decoding import ToyLM
 from rnnprep.grading.fixtures.functions import RecordingMSE, RecordingSGD, TinyRNN
 from rnnprep.grading.fixtures.training import TinyLM
 from rnnprep.grading.function_checks import GradTwin, grad_utility_checks, grads_example
+from rnnprep.grading.layer_checks import layer_checks, packed_checks
 from rnnprep.grading.layers import (
     assert_dropout_between_layers,
     assert_dropout_eval,
@@ -39,7 +40,9 @@ from rnnprep.grading.layers import (
     assert_layer_gradients,
     assert_layer_parity,
     assert_zero_padding,
+    cells_replaced,
     describe,
+    direction_mistakes,
     directions_joined_backward_first,
     layer_inputs,
     layer_speed_information,
@@ -47,10 +50,13 @@ from rnnprep.grading.layers import (
     layers_read_forward_half,
     layers_read_input,
     lengths_changed,
+    packed_mistakes,
+    packed_twin,
     reverse_not_flipped,
     reverse_skips,
     reverse_state_from_output,
     rewired,
+    stack_mistakes,
     state_swapped,
     state_zeroed,
     states_indexed,
@@ -171,4 +177,11 @@ __all__ = [
     "usual_mistakes",
     "with_weights",
     "zeroed",
+    "cells_replaced",
+    "direction_mistakes",
+    "layer_checks",
+    "packed_checks",
+    "packed_mistakes",
+    "packed_twin",
+    "stack_mistakes",
 ]

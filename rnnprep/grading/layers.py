@@ -6,8 +6,11 @@ draws a case and `describe` labels it. The mistake generators reproduce the usua
 mistakes with torch itself: `rewired` re-runs the twin one (layer, direction) at a time, each a
 real one-layer torch module holding that layer's weights, and wires them the mistaken way (a
 layer reading the wrong input, a reverse direction left unflipped or one step short);
-`states_indexed` reorders the states going in and out. The dropout checks hold for any of these
-layers. Trusted side only.
+`states_indexed` reorders the states going in and out; `cells_replaced` steps each (layer,
+direction) through a mistaken cell formula. `usual_mistakes`, `stack_mistakes` and
+`direction_mistakes` word the whole set for a kind. The dropout checks hold for any of these
+layers. `packed_twin` and its helpers do the same for a one-layer layer fed a padded batch and
+its lengths, against torch's packed sequences. Trusted side only.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, cast
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnprep.grading.checks import CheckFailure, case
 from rnnprep.grading.closeness import close
@@ -92,6 +96,7 @@ def describe(twin: Twin, args: tuple) -> str:
     """ "num_layers=2, batch_first=True, input (3, 4, 5), float64, hx given": one case, for messages."""
     m, x = _layer(twin), args[0]
     parts = [f"num_layers={m.num_layers}"] + (["bidirectional=True"] if m.bidirectional else [])
+    parts += [] if m.bias else ["bias=False"]
     parts += [f"batch_first={m.batch_first}", f"input {tuple(x.shape)}" + (" (unbatched)" if x.dim() == 2 else ""),
               str(x.dtype).removeprefix("torch."), "hx given" if len(args) > 1 and args[1] is not None else "hx=None"]
     return ", ".join(parts)
@@ -119,7 +124,7 @@ def _crash_hint(twin: Twin, args: tuple, text: str) -> str:
         need = "2*hidden_size (both directions concatenated)" if m.bidirectional else "hidden_size"
         return (f" [layer 0 reads input_size={m.input_size} features, every later layer reads the previous "
                 f"layer's output, {need} features]")
-    if "size of tensor" in text and m.batch_first and len(args) > 1:
+    if "size of tensor" in text and m.batch_first and args[0].dim() == 3:
         return (" [with batch_first=True the input is (B, T, I) while the states stay "
                 "(num_layers * num_directions, B, H); transpose the input to (T, B, I) before the loop]")
     return ""
@@ -144,12 +149,16 @@ def assert_layer_gradients(twin: Twin, submission, args: tuple) -> None:
 
 
 def layer_speed_information(twin: Twin, submission, device: str) -> str:
-    """The informational speed line: the twin's layer at I = H = 64 in float32, on T=50, B=16."""
+    """The informational speed line: the twin's layer at I = H = 64 in float32, on T=50, B=16 (with
+    random lengths in 1..T for a twin that takes them, a `packed_twin`)."""
     sizes = SpeedSizes(T=50, B=16, I=64, H=64)
     big = twin.variant(sizes.I, sizes.H, dtype=torch.float32)
     x = randn(sizes.B, sizes.T, sizes.I, dtype=torch.float32) if big.module.batch_first else \
         randn(sizes.T, sizes.B, sizes.I, dtype=torch.float32)
-    return informational_twin(big, submission, device, x, sizes=sizes)
+    if "lengths" not in twin.inputs:
+        return informational_twin(big, submission, device, x, sizes=sizes)
+    lengths = torch.randint(1, sizes.T + 1, (sizes.B,), generator=torch.Generator().manual_seed(0))
+    return informational_twin(big, submission, device, x, lengths, sizes=sizes)
 
 
 def assert_zero_padding(tensor: torch.Tensor, lengths: torch.Tensor, batch_first: bool, what: str, why: str) -> None:
@@ -166,6 +175,123 @@ def assert_zero_padding(tensor: torch.Tensor, lengths: torch.Tensor, batch_first
         raise CheckFailure(f"{what} must be exactly zero past each sequence's length (t >= lengths[b]), {why}; "
                            f"row {b} has length {int(lengths[b])}, yet {what}{where} holds values up to "
                            f"{tensor[tuple(bad)].abs().max().item():.3g}")
+
+
+# -- a one-layer layer that masks its padding, against torch's packed sequences -----------------
+
+def _packed_forward(self, input, lengths, hx=None):
+    steps = input.shape[1 if self.batch_first else 0]
+    packed = pack_padded_sequence(input, lengths.cpu(), batch_first=self.batch_first, enforce_sorted=False)
+    out, state = kind_of(self).forward(self, packed, hx)
+    out, _ = pad_packed_sequence(out, batch_first=self.batch_first, total_length=steps)
+    return out, state
+
+
+PACKED = {kind: type(kind.__name__, (kind,), {"forward": _packed_forward, "__module__": __name__,
+                                              "__doc__": f"nn.{kind.__name__} on a packed batch, padded back."})
+          for kind in GATES}
+"""Per kind, the twin of a padded batch plus lengths: pack_padded_sequence (enforce_sorted=False), the
+layer, pad_packed_sequence back to all T steps; named like the kind, so messages say nn.LSTM."""
+
+
+def packed_twin(kind: type[nn.Module], input_size: int, hidden_size: int, *, build: str, **kwargs: Any) -> Twin:
+    """A Twin of a one-layer `kind` called as forward(input, lengths, hx=None), with inputs ("input",
+    "lengths", ("h0", "c0")) and outputs ("output", ("h_n", "c_n")) for an LSTM, ("input", "lengths",
+    "h0") and ("output", "h_n") otherwise."""
+    kind = kind_of(kind)
+    lstm, gates = kind is nn.LSTM, GATES[kind]
+    blocks = f": gate blocks {gates} stacked along dim 0 ({len(gates.split(', '))}*hidden, ...)" if gates else ""
+    return Twin(PACKED[kind], input_size, hidden_size, build=build, inputs=("input", "lengths", ("h0", "c0") if lstm
+                else "h0"), outputs=("output", ("h_n", "c_n") if lstm else "h_n"), shape_hint=_packed_shape_hint,
+                layout=f"Name and shape them like nn.{kind.__name__}'s layer 0{blocks}", **kwargs)
+
+
+def packed_inputs(twin: Twin, seed: int, lengths: list[int], *, steps: int, state: bool = True,
+                  dtype: torch.dtype | None = None) -> tuple:
+    """(input, lengths) or (input, lengths, hx) for a `packed_twin`: len(lengths) sequences of `steps` steps."""
+    m, dtype, n = _layer(twin), dtype or twin.dtype, len(lengths)
+    x = randn(n, steps, m.input_size, dtype=dtype, seed=seed)
+    x = x if m.batch_first else x.transpose(0, 1).contiguous()
+    h, c = (randn(1, n, m.hidden_size, dtype=dtype, seed=seed + k) for k in (1, 2))
+    given = ((h, c) if kind_of(m) is nn.LSTM else h,) if state else ()
+    return (x, torch.tensor(lengths, dtype=torch.int64), *given)
+
+
+def describe_packed(twin: Twin, args: tuple) -> str:
+    """ "batch_first=True, float64, lengths [3, 6, 1], T=6 (all shorter than T), hx given": one packed case."""
+    m, x, lengths = _layer(twin), args[0], args[1].tolist()
+    steps = x.shape[1 if m.batch_first else 0]
+    shown = str(lengths) if len(lengths) <= 8 else f"of {len(lengths)} sequences in {min(lengths)}..{max(lengths)}"
+    edge = " (no padding)" if min(lengths) == steps else " (all shorter than T)" if max(lengths) < steps else ""
+    return (f"batch_first={m.batch_first}, {str(x.dtype).removeprefix('torch.')}, lengths {shown}, T={steps}{edge}, "
+            + ("hx given" if len(args) > 2 else "hx=None"))
+
+
+def _packed_shape_hint(twin: Twin, name: str, got: tuple, want: tuple, args: tuple) -> str:
+    if name != twin.outputs[0]:
+        return f", like {twin.label}'s (num_layers * num_directions, B, H)"
+    x, lengths, bf = args[0], args[1], _layer(twin).batch_first
+    hint = ", (B, T, H)" if bf else ", (T, B, H) with batch_first=False"
+    if int(lengths.max()) < x.shape[1 if bf else 0] and len(got) == 3 and got[1 if bf else 0] == int(lengths.max()):
+        hint += ("; keep all T steps of the input even when every sequence is shorter "
+                 "(like pad_packed_sequence(..., total_length=T))")
+    return hint
+
+
+PADDED_OUTPUT = "as pad_packed_sequence pads with zeros: mask the output, e.g. torch.where(mask_t, h_new, 0)"
+PADDED_GRAD = ("since padding must not influence any result (the packed {label} never sees it): mask the state "
+               "updates and the output")
+
+
+def assert_packed_parity(twin: Twin, submission, args: tuple, mistakes=()) -> None:
+    """Output shapes, zeros past each length, then the values equal the packed twin's."""
+    with case(describe_packed(twin, args)):
+        run = twin.run(submission, *args, grad=False)
+        run.assert_shapes()
+        assert_zero_padding(run.got[twin.outputs[0]], args[1], _layer(twin).batch_first, twin.outputs[0],
+                            PADDED_OUTPUT)
+        run.assert_outputs(mistakes)
+
+
+def assert_packed_gradients(twin: Twin, submission, args: tuple) -> None:
+    """Attachment, a gradient of exactly zero on the input's padding, then every gradient equal the twin's."""
+    with case(describe_packed(twin, args)):
+        run = twin.run(submission, *args)
+        run.assert_attached()
+        name = twin.grad_names(args)[0]
+        got = run.got.get(name)
+        if isinstance(got, torch.Tensor) and got.shape == args[0].shape:
+            assert_zero_padding(got, args[1], _layer(twin).batch_first, name, PADDED_GRAD.format(label=twin.label))
+        run.assert_gradients()
+
+
+def _wiped(twin: Twin, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """The final states multiplied by the last step's mask: zero for every row shorter than T."""
+    out = twin.outputs_of(twin.module, args, kwargs)
+    short = (args[1] < args[0].shape[1 if _layer(twin).batch_first else 0])[None, :, None]
+    return {name: out[name].masked_fill(short, 0) for name in _state_names(twin)}
+
+
+def packed_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
+    """The mistakes of a `packed_twin`'s layer: the state updated over the padding or wiped by the
+    mask, the given state ignored or (LSTM) read as (c, h), the gate blocks in another order."""
+    kind = kind_of(kind)
+    lstm, gates, (_, _, finals) = kind is nn.LSTM, GATES[kind], _state_words(kind)
+    last_real = ("Take the state at each sequence's own last real step (t = lengths[b] - 1): leave "
+                 f"{'h and c' if lstm else 'h'} unchanged once t >= lengths[b], e.g. h = torch.where(mask_t, h_new, h)")
+    found = [lengths_changed(f"{{name}} matches the state after the padded last step T-1 for every row: the state "
+                             f"kept updating over the padding. {last_real}",
+                             lambda lengths, steps: torch.full_like(lengths, steps)).only(*finals),
+             Mistake(f"{{name}} is zero for the rows shorter than T: the state was multiplied by the mask, so it "
+                     f"was wiped over the padding. {last_real}", _wiped),
+             state_zeroed("{name} matches a zero initial state: start from the given hx = "
+                          f"{'(h0, c0), each' if lstm else 'h0,'} (1, B, H)", at=2)]
+    if lstm:
+        found.append(state_swapped("{name} matches hx read as (c0, h0): hx is (h0, c0), hidden state first", at=2))
+    if gates:
+        found += blocks_read_as(gates.replace(", ", ""), "the values match torch when the gate blocks are read as "
+                                f"{{order}}; nn.{kind.__name__} packs the gates {gates}")
+    return found
 
 
 # -- the twin re-run one (layer, direction) at a time ------------------------------------------
@@ -378,6 +504,88 @@ def usual_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
     return found
 
 
+def _state_words(kind: type[nn.Module]) -> tuple[str, str, tuple[str, ...]]:
+    """How messages name the initial and final states of `kind`, and the final states' output names."""
+    if kind_of(kind) is nn.LSTM:
+        return "h_0 and c_0", "h_n and c_n", ("h_n", "c_n")
+    return "h_0", "h_n", ("h_n",)
+
+
+def stack_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
+    """The wiring mistakes of a stack of `kind` layers: every layer reading the input x, and the
+    states indexed top layer first (written only, or read and written)."""
+    first, last, finals = _state_words(kind)
+    return [
+        layers_read_input(f"{{name}} matches a stack in which every layer reads the {kind_of(kind).__name__}'s input "
+                          "x: layer k > 0 must read the previous layer's output sequence (feed each layer's outputs "
+                          "into the next)"),
+        states_indexed("{name} holds the layers in reverse order: its entries go by layer, layer 0 first and the top "
+                       "layer last", write="reversed_layers").only(*finals),
+        states_indexed(f"{{name}} matches {first} read and {last} written with the layers reversed: the state "
+                       "tensors go by layer, bottom layer first", read="reversed_layers",
+                       write="reversed_layers").only(*finals),
+    ]
+
+
+def direction_mistakes(kind: type[nn.Module] = nn.LSTM) -> list[Mistake]:
+    """The mistakes of a bidirectional layer of `kind` (outputs named as `layer_twin` names them): the
+    reverse direction unflipped or one step short, the halves joined backward first, its h_n taken
+    from the output, the states indexed direction-major, layer k > 0 reading only the forward half."""
+    first, last, finals = _state_words(kind)
+    flip = ("the reverse direction reads x[T-1] first, so its outputs come out last-step-first; flip the reverse "
+            "direction's outputs back to forward time order before concatenating, so that output[t, :, H:] is the "
+            "reverse state after reading x[T-1] .. x[t]")
+    layer_major = (f"nn.{kind_of(kind).__name__} orders {last} layer-major, index 2*k + d for layer k and direction "
+                   "d (l0 forward, l0 reverse, l1 forward, l1 reverse)")
+    direction_major = "{name} is ordered direction-major (all forward layers, then all reverse ones); " + layer_major
+    return [
+        reverse_not_flipped(f"the backward half of output is in reversed time order: {flip}").only("output"),
+        reverse_not_flipped("{name} matches layer 0 passing its backward outputs up in reversed time order; "
+                            + flip).only(*finals),
+        reverse_skips("first", "{name} matches a reverse direction that skipped one step: the reverse direction "
+                      "never read x[T-1], its first step: start its loop at t = T-1"),
+        reverse_skips("last", "{name} matches a reverse direction that skipped one step: the reverse direction never "
+                      "read x[0], its last step: run its loop down to t = 0 inclusive, e.g. range(T-1, -1, -1) or "
+                      "over x.flip(0)"),
+        directions_joined_backward_first("output matches the halves concatenated as [backward, forward]: the "
+                                         "forward direction fills output[..., :H] and the backward one "
+                                         "output[..., H:]").only("output"),
+        reverse_state_from_output("h_n's reverse entries equal the backward outputs at the last time step, "
+                                  "output[-1, :, H:]; the reverse direction finishes at t = 0, so its h_n is its "
+                                  "state after reading x[0]: for the top layer h_n[-1] equals output[0, :, H:], not "
+                                  "output[-1, :, H:]").only("h_n"),
+        states_indexed(f"output matches {first} read direction-major (all forward layers, then all reverse ones); "
+                       f"{layer_major}: use that index to read {first.replace(' and', ',')} and to write "
+                       f"{last.replace(' and', ',')}", read="direction", write="direction").only("output"),
+        states_indexed(f"{direction_major}. Read {first} with the same indexing", read="direction",
+                       write="direction").only(*finals),
+        states_indexed(direction_major.replace("is ordered", "is written"), write="direction").only(*finals),
+        layers_read_forward_half("{name} matches layer 1 reading only the forward half of layer 0's output: layer "
+                                 "k > 0 reads the concatenation [forward, backward], 2*hidden features"),
+    ]
+
+
+CELLS = {nn.LSTM: nn.LSTMCell, nn.GRU: nn.GRUCell, nn.RNN: nn.RNNCell}
+
+
+def cells_replaced(cause: str, step: Callable[[nn.Module, torch.Tensor, Any], Any]) -> Mistake:
+    """Every layer and direction run one step at a time by `step(cell, x_t, state) -> state`: `cell` is
+    the torch cell (nn.LSTMCell, nn.GRUCell, nn.RNNCell) holding that layer and direction's weights,
+    the state is h, or (h, c) for an LSTM. For a mistake in the cell's formula that no weight change gives."""
+    def direction(one, seq, state, d):
+        kind = kind_of(one)
+        extra = {"nonlinearity": one.nonlinearity} if kind is nn.RNN else {}
+        cell = CELLS[kind](one.input_size, one.hidden_size, bias=one.bias, **extra).to(seq.dtype)
+        cell.load_state_dict({name: getattr(one, f"{name}_l0") for name in cell.state_dict()})
+        state, outs = _map(state, lambda t: t[0]), []
+        for x_t in seq.flip(0) if d else seq:
+            state = step(cell, x_t, state)
+            outs.append(state[0] if isinstance(state, tuple) else state)
+        out = torch.stack(outs)
+        return (out.flip(0) if d else out), _map(state, lambda t: t.unsqueeze(0))
+    return rewired(cause, direction=direction)
+
+
 def lengths_changed(cause: str, edit: Callable[[torch.Tensor, int], torch.Tensor], *, at: int = 1) -> Mistake:
     """The twin run with the lengths (argument `at`) edited: `edit(lengths, T)` gives the lengths the
     mistaken file effectively uses (all T: the padding is run through; lengths - 1: off by one)."""
@@ -453,32 +661,36 @@ def assert_dropout_one_layer(twin: Twin, submission, args: tuple, mistakes=()) -
 
 
 def assert_dropout_between_layers(twin: Twin, submission, args: tuple, mistakes=()) -> None:
-    """Training mode, num_layers >= 2, dropout in (0, 1): facts that hold for every dropout mask.
+    """Training mode, num_layers >= 2, dropout in (0, 1), a batched input: facts that hold for every mask.
 
     - layer 0's final states are untouched (dropout acts on what layer 0 passes up, not on layer 0);
-    - the last layer's output is not dropped: its last step (forward direction) is the top layer's h_n;
+    - the last layer's output is not dropped: its last step (forward direction) is the top layer's h_n,
+      and its first step (backward direction) the top layer's reverse h_n;
     - the output differs from eval mode (something was dropped) and from one call to the next.
     """
     m = _layer(twin)
-    assert m.num_layers >= 2 and 0 < m.dropout < 1 and not m.bidirectional
-    out, states = twin.outputs[0], _state_names(twin)
+    assert m.num_layers >= 2 and 0 < m.dropout < 1 and args[0].dim() == 3
+    out, states, dirs, hidden = twin.outputs[0], _state_names(twin), _directions(m), m.hidden_size
     with case(_mode_label(twin, args, "training")):
         got, want, remote = _in_mode(twin, submission, args, training=True)
         again = twin.outputs_from(remote, *args)
-    if not all(close(got[s][0], want[s][0]) for s in states):
+    if not all(close(got[s][:dirs], want[s][:dirs]) for s in states):
         _core_failure(twin, submission, args, mistakes)
-        worst = max((got[s][0] - want[s][0]).abs().max().item() for s in states)
+        worst = max((got[s][:dirs] - want[s][:dirs]).abs().max().item() for s in states)
         with case(_mode_label(twin, args, "training")):
             raise CheckFailure(f"layer 0's {'/'.join(states)} changed in training mode (off by up to {worst:.3g}); "
                                "dropout acts on layer 0's outputs on their way into layer 1, never on the input "
                                f"x or on the recurrent state {', '.join(s.removesuffix('_n') for s in states)}")
     with case(_mode_label(twin, args, "training")):
-        last_step = got[out][:, -1] if m.batch_first else got[out][-1]
-        top = got[states[0]][-1]
-        if not close(last_step, top):
-            raise CheckFailure(f"{out}'s last time step differs from {states[0]}[-1] by up to "
-                               f"{(last_step - top).abs().max().item():.3g}; {out} holds the last layer's hidden "
-                               "states as they are. " + LAST_LAYER.format(label=twin.label))
+        seq, top = (got[out].transpose(0, 1) if m.batch_first else got[out]), got[states[0]]
+        ends = [("last time step", seq[-1, ..., :hidden], -1)] if dirs == 1 else \
+            [("last time step (forward half)", seq[-1, ..., :hidden], -2),
+             ("first time step (backward half)", seq[0, ..., hidden:], -1)]
+        for where, step, index in ends:
+            if not close(step, top[index]):
+                raise CheckFailure(f"{out}'s {where} differs from {states[0]}[{index}] by up to "
+                                   f"{(step - top[index]).abs().max().item():.3g}; {out} holds the last layer's "
+                                   "hidden states as they are. " + LAST_LAYER.format(label=twin.label))
         if close(got[out], want[out]):
             raise CheckFailure("the output equals the eval-mode output, so no dropout was applied between "
                                "the layers; in training mode drop each element of layer k's output (k < num_layers-1) "
@@ -514,17 +726,22 @@ INVERTIBLE = {nn.LSTM: (2, 4, _invert_lstm), nn.GRU: (2, 3, _invert_gru), nn.RNN
 layer 1's outputs give back what it read."""
 
 
-def assert_dropout_scaling(twin: Twin, submission, x: torch.Tensor) -> None:
+def assert_dropout_scaling(twin: Twin, submission, x: torch.Tensor, mistakes=()) -> None:
     """Recover the exact sequence that reached layer 1 in training mode and check it is inverted dropout.
 
     Layer 1 of the twin gets weights that make it invertible: its candidate block of weight_ih_l1
     (g for an LSTM, n for a GRU) is the identity and every other weight and bias is zero, so each
     step depends on the (dropped) layer-0 output d_t in a way `INVERTIBLE` undoes. Every element of
-    d_t must then be 0 or y_t / (1 - p). Changes the twin's layer-1 weights (a tanh nn.RNN only).
+    d_t must then be 0 or y_t / (1 - p). Changes the twin's layer-1 weights (a tanh nn.RNN only). The
+    same weights without dropout must match first, so a core-math mistake is not blamed on dropout.
     """
     m = _layer(twin)
     assert m.num_layers == 2 and not m.bidirectional and 0 < m.dropout < 1
     invert = make_layer1_invertible(m)
+    plain = twin.variant(dropout=0.0)
+    plain.module.load_state_dict(m.state_dict())
+    with case(describe(plain, (x,)) + ", layer 1's weights all zero but an identity block"):
+        plain.assert_parity(submission, x, mistakes=mistakes)
     with case(_mode_label(twin, (x,), "training")):
         got, _, _ = _in_mode(twin, submission, (x,), training=True)
         tm = (lambda t: t.transpose(0, 1)) if m.batch_first else (lambda t: t)
